@@ -1,0 +1,112 @@
+"""Which language a message is written in, when recruiters mix scripts freely.
+
+A Chinese ad carries an English Telegram handle and "USD"; a Thai post quotes an English job title; a
+Vietnamese message is often typed without accents. Scripts decide first (Thai, Lao, Khmer, Burmese and
+Han each belong to one of our languages), counted after contact details and brand names are removed;
+among the Latin-script languages, function words decide.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from functools import lru_cache
+
+__all__ = ["detect_language", "script_counts"]
+
+_SCRIPT_LANG = {"THAI": "th", "LAO": "lo", "KHMER": "km", "MYANMAR": "my", "CJK": "zh", "HANGUL": "ko",
+                "HIRAGANA": "ja", "KATAKANA": "ja", "DEVANAGARI": "hi", "BENGALI": "bn", "TAMIL": "ta",
+                "SINHALA": "si", "ARABIC": "ar", "CYRILLIC": "ru", "ETHIOPIC": "am", "HAN": "zh"}
+# Han characters carry a word's worth of meaning each; other scripts are counted by letters.
+_WEIGHT = {"zh": 2.5, "ja": 2.5, "ko": 1.5}
+
+_NOISE = re.compile(
+    r"https?://\S+|www\.\S+|\S+@\S+|@\w+|t\.me/\S+|\b(?:telegram|whatsapp|wechat|line|zalo|viber|facebook|"
+    r"tiktok|usdt|usd|thb|rm|php|idr|vnd|hr|cs|it|ok|bpo|kk|vip|id|gmail|com)\b",
+    re.IGNORECASE,
+)
+
+# Frequent, distinctive words (accents stripped, lower case).
+_FUNCTION_WORDS: dict[str, set[str]] = {
+    "en": set("the and you for with are is this that we our your will have job jobs work salary apply hiring "
+              "experience no need per month free of to in a an be can who my son daughter held help please "
+              "they want money what how do does not it from".split()),
+    "vi": set("va cua cho khong nguoi viec lam luong cong ty tuyen duoc cac mot nhung toi ban chung "
+              "trieu thang la co se da dang voi tai nay em anh chi o ve thi nhan vien lien he can "
+              "bi giu con trai gai giup di sang".split()),
+    "id": set("yang dan untuk dengan tidak ini itu kami anda bisa gaji kerja lowongan di ke dari akan "
+              "juga ada saya kamu mau uang sudah atau bagi perusahaan pengalaman dibutuhkan segera hubungi "
+              "gratis tiket anak saya ditahan tolong dia bulan banget aja gak nggak".split()),
+    "ms": set("yang dan untuk dengan tidak ini itu kami anda boleh gaji kerja jawatan kosong di ke dari akan "
+              "juga ada saya awak nak mahu wang sudah atau bagi syarikat pengalaman diperlukan segera hubungi "
+              "percuma tiket anak ditahan tolong dia bulan sahaja kerana ialah tak sebulan kami".split()),
+    "tl": set("ang ng mga sa na at ay ko mo po ikaw ako kayo trabaho sahod hindi lang naman para may "
+              "walang kailangan ka siya niya kami namin tayo ito iyan yung yun nang pa rin din anak "
+              "tulong buwan libre agad".split()),
+}
+# Words that belong to one of Indonesian/Malay and not the other.
+_ID_ONLY = set("bisa uang gak nggak aja banget lowongan perusahaan kamu mau saja gratis dibutuhkan tidak".split())
+_MS_ONLY = set("boleh wang tak nak awak mahu sahaja syarikat jawatan percuma diperlukan kerana ialah".split())
+_VI_MARKS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
+_WORD = re.compile(r"[a-z]+")
+
+
+@lru_cache(maxsize=65536)
+def _script(ch: str) -> str | None:
+    if not ch.isalpha():
+        return None
+    if ch.isascii():
+        return "LATIN"
+    name = unicodedata.name(ch, "")
+    if name.startswith("CJK") or name.startswith("KANGXI"):
+        return "CJK"
+    head = name.split(" ", 1)[0]
+    if head in ("LATIN",):
+        return "LATIN"
+    return head or None
+
+
+def script_counts(text: str) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for ch, n in Counter(_NOISE.sub(" ", text)).items():
+        s = _script(ch)
+        if s:
+            counts[s] += n
+    return counts
+
+
+def _latin_language(text: str) -> str:
+    if len(_VI_MARKS.findall(text)) >= 2:
+        return "vi"
+    folded = "".join(c for c in unicodedata.normalize("NFD", text.casefold()) if not unicodedata.combining(c))
+    words = _WORD.findall(folded.replace("đ", "d"))
+    if not words:
+        return "en"
+    scores = {lang: sum(1 for w in words if w in vocab) for lang, vocab in _FUNCTION_WORDS.items()}
+    if scores["id"] or scores["ms"]:
+        id_only = sum(1 for w in words if w in _ID_ONLY)
+        ms_only = sum(1 for w in words if w in _MS_ONLY)
+        if re.search(r"\brm\s?\d", folded):
+            ms_only += 2
+        if re.search(r"\brp\.?\s?\d", folded):
+            id_only += 2
+        shared = max(scores["id"], scores["ms"])
+        scores["id"], scores["ms"] = shared + id_only, shared + ms_only
+    best = max(scores.items(), key=lambda kv: (kv[1], kv[0] == "en"))
+    return best[0] if best[1] > 0 else "en"
+
+
+def detect_language(text: str) -> str:
+    """ISO 639-1 code of the main language; "und" when there is nothing to go by."""
+    counts = script_counts(text)
+    if not counts:
+        return "und"
+    weighted = {s: n * _WEIGHT.get(_SCRIPT_LANG.get(s, ""), 1.0) for s, n in counts.items()}
+    # Kana beside Han means Japanese, not Chinese.
+    if counts.get("HIRAGANA", 0) + counts.get("KATAKANA", 0) > 0 and counts.get("CJK"):
+        weighted["HIRAGANA"] = weighted.get("HIRAGANA", 0) + weighted.pop("CJK")
+    script = max(weighted.items(), key=lambda kv: kv[1])[0]
+    if script == "LATIN":
+        return _latin_language(text)
+    return _SCRIPT_LANG.get(script, "und")

@@ -1,0 +1,75 @@
+"""Every flag and intent in every language's lexicon fires on its examples and not on its counter-examples.
+
+The examples live in the lexicon files beside the patterns, so a pattern cannot be added or changed
+without the sentences it is meant to catch; this test runs them through the real normaliser and matcher.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.detector.lexicon import FLAG_CODES, INTENT_CODES, LANGUAGES, Lexicon, load_docs, required_literals
+from bot.detector.normalize import normalise
+
+DOCS = load_docs()
+
+
+def _cases(kind: str):
+    for lang, doc in sorted(DOCS.items()):
+        for section in ("flags", "intents"):
+            for code, spec in doc.get(section, {}).items():
+                for i, text in enumerate(spec.get(kind, [])):
+                    yield pytest.param(lang, code, text, id=f"{lang}-{code}-{i}")
+
+
+_SINGLE = {lang: Lexicon({lang: doc}) for lang, doc in DOCS.items()}
+
+
+def _codes(lang: str, text: str) -> set[str]:
+    return {hit.code for hit in _SINGLE[lang].scan(normalise(text).text)}
+
+
+def test_all_ten_languages_present() -> None:
+    assert sorted(DOCS) == sorted(LANGUAGES)
+
+
+@pytest.mark.parametrize("lang", sorted(DOCS))
+def test_every_flag_and_intent_defined_with_examples(lang: str) -> None:
+    doc = DOCS[lang]
+    assert doc["lang"] == lang
+    assert set(doc["flags"]) >= set(FLAG_CODES), set(FLAG_CODES) - set(doc["flags"])
+    assert set(doc["intents"]) >= set(INTENT_CODES), set(INTENT_CODES) - set(doc["intents"])
+    for section in ("flags", "intents"):
+        for code, spec in doc[section].items():
+            assert spec["patterns"], f"{lang} {code}: no patterns"
+            assert len(spec.get("examples", [])) >= (3 if section == "flags" else 1), f"{lang} {code}: too few examples"
+
+
+@pytest.mark.parametrize("lang,code,text", list(_cases("examples")))
+def test_example_fires(lang: str, code: str, text: str) -> None:
+    assert code in _codes(lang, text), f"{code} did not fire on {text!r} (normalised: {normalise(text).text!r})"
+
+
+@pytest.mark.parametrize("lang,code,text", list(_cases("counter_examples")))
+def test_counter_example_does_not_fire(lang: str, code: str, text: str) -> None:
+    assert code not in _codes(lang, text), f"{code} fired on legitimate {text!r}"
+
+
+def test_trigger_index_never_hides_a_match() -> None:
+    """The literal pre-filter must be exact: scanning with it equals running every regex."""
+    full = Lexicon(DOCS)
+    for lang, doc in DOCS.items():
+        for section in ("flags", "intents"):
+            for code, spec in doc[section].items():
+                for text in spec.get("examples", []):
+                    norm = normalise(text).text
+                    brute = {e.code for e in full.entries if e.regex.search(norm)}
+                    fast = {h.code for h in full.scan(norm)}
+                    assert brute == fast, (lang, code, text, brute ^ fast)
+
+
+def test_required_literals() -> None:
+    assert required_literals(r"\bhigh\s?salary\b") in ({frozenset({"salary"})} | {frozenset({"high"})}) or \
+        required_literals(r"\bhigh\s?salary\b") == frozenset({"salary"})
+    assert required_literals(r"(visa|签证)") == frozenset({"visa", "签证"})
+    assert required_literals(r"\d+k") is None
