@@ -13,7 +13,6 @@ from typing import Any, Mapping
 from bot.detector.analysis import Analysis, analyse, decide_intent
 from bot.detector.known_scams import MATCH_THRESHOLD, ScamLibrary
 from bot.detector.model import LoadedModel, Registry, default_models_dir
-from bot.detector.normalize import normalise
 from bot.detector.verdict import Verdict
 
 __all__ = ["Detector", "EmptyText", "MAX_CHARS", "KNOWN_SCAMS_FILE"]
@@ -24,6 +23,11 @@ KNOWN_SCAMS_FILE = "known_scams.jsonl"
 
 class EmptyText(ValueError):
     """The message has nothing to check (empty, whitespace, or only invisible characters)."""
+
+
+def has_content(text: str) -> bool:
+    """Whether there is anything to check: some letter or digit (emoji, spaces and invisible characters are not)."""
+    return any(ch.isalnum() for ch in text)
 
 
 class Detector:
@@ -59,10 +63,12 @@ class Detector:
         ``context`` carries what the front end knows beyond the text (for example ``forward_origin``, the
         name of the channel or user a post was forwarded from); its text is checked with the message.
         """
-        if text is None or not normalise(text[:MAX_CHARS]).text.strip():
+        if text is None:
             raise EmptyText("the message is empty")
         truncated = len(text) > MAX_CHARS
         body = text[:MAX_CHARS]
+        if not has_content(body):
+            raise EmptyText("the message is empty")
         origin = (context or {}).get("forward_origin")
         if origin:
             body = f"{body}\n{origin}"

@@ -189,16 +189,17 @@ class TextFeatures(BaseEstimator, TransformerMixin):
             if v > 0:
                 scored[term] = v
         if _NO_SPACE_SCRIPT.search(text):
-            grams = {text[i:i + 4] for i in range(len(text) - 3)}
-            for gram in grams:
+            # 4-grams of scripts written without spaces: read their columns off one hashing pass.
+            padded = " " + text + " "
+            n = len(padded)
+            cols4 = char_columns(text, self.char_bits)[n + (n - 1) + (n - 2):]
+            for i, col in enumerate(cols4.tolist()):
+                gram = padded[i:i + 4]
                 if " " in gram or not _NO_SPACE_SCRIPT.search(gram):
-                    continue
-                col = int(char_columns(gram, self.char_bits)[-2]) if len(gram) == 4 else None
-                if col is None:
                     continue
                 v = contrib.get(col, 0.0)
                 if v > 0:
-                    scored[gram] = v
+                    scored[gram] = max(scored.get(gram, 0.0), v)
         out: list[str] = []
         for term, _ in sorted(scored.items(), key=lambda kv: -kv[1]):
             if any(term in o or o in term for o in out):

@@ -16,8 +16,7 @@ from re import _constants as sre_c  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any, Iterable, Iterator
 
-__all__ = ["LANGUAGES", "FLAG_CODES", "INTENT_CODES", "Lexicon", "LexiconHit", "lexicon", "required_literals",
-           "all_required_literal_sets"]
+__all__ = ["LANGUAGES", "FLAG_CODES", "INTENT_CODES", "Lexicon", "LexiconHit", "lexicon", "required_literals"]
 
 LANGUAGES = ("en", "zh", "th", "vi", "id", "my", "km", "lo", "tl", "ms")
 FLAG_CODES = (
@@ -31,12 +30,8 @@ _MIN_ASCII_TRIGGER = 2
 _MIN_OTHER_TRIGGER = 1
 
 
-def _literal_sets(seq: Iterable[Any], every: list[set[str]] | None = None) -> set[str] | None:
-    """Literal strings of which every match must contain at least one; None if none can be named.
-
-    With ``every``, all the independent requirements of the top-level sequence are appended to it (a match
-    of ``high (salary|pay)`` needs "high" *and* one of "salary", "pay").
-    """
+def _literal_sets(seq: Iterable[Any]) -> set[str] | None:
+    """Literal strings of which every match must contain at least one; None if none can be named."""
     candidates: list[set[str]] = []
     run: list[str] = []
 
@@ -69,8 +64,6 @@ def _literal_sets(seq: Iterable[Any], every: list[set[str]] | None = None) -> se
             if sub:
                 candidates.append(sub)
     flush()
-    if every is not None:
-        every.extend(candidates)
     if not candidates:
         return None
 
@@ -93,13 +86,6 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     return frozenset(lits)
 
 
-def all_required_literal_sets(pattern: str) -> list[frozenset[str]]:
-    """Every independent requirement of the pattern's top level, each a set of alternatives."""
-    every: list[set[str]] = []
-    _literal_sets(sre_parse.parse(pattern), every)
-    return [frozenset(s) for s in every if s and _usable(s)]
-
-
 @dataclass(frozen=True, slots=True)
 class LexiconHit:
     code: str
@@ -114,7 +100,6 @@ class _Entry:
     lang: str
     regex: re.Pattern[str]
     reach: int  # how far a match can extend either side of its required literal; -1 if unbounded
-    also: tuple[frozenset[str], ...]  # further literal requirements, checked before running the regex
 
 
 _LOOKAROUND_MARGIN = 32
@@ -122,16 +107,95 @@ _WINDOW_LIMIT = 400
 _MAX_WINDOWS = 6
 
 
-class Lexicon:
-    """All languages' flag and intent patterns, indexed by the literals they require."""
+# Languages written in their own script: their lexicons only run on texts that contain that script (their
+# patterns for mixed-in English are covered by the Latin-script lexicons, which always run).
+_OWN_SCRIPT = {
+    "th": re.compile(r"[\u0e00-\u0e7f]"),
+    "lo": re.compile(r"[\u0e80-\u0eff]"),
+    "km": re.compile(r"[\u1780-\u17ff\u19e0-\u19ff]"),
+    "my": re.compile(r"[\u1000-\u109f\uaa60-\uaa7f]"),
+    "zh": re.compile(r"[\u3400-\u9fff\uf900-\ufaff]"),
+}
 
-    def __init__(self, docs: dict[str, dict[str, Any]]) -> None:
-        self.docs = docs
+
+class _Index:
+    """One group of languages' patterns, indexed by the literals they require."""
+
+    def __init__(self) -> None:
         self.entries: list[_Entry] = []
         self._always: list[int] = []  # entries with no usable literal: always run
         self._by_gram: dict[str, list[tuple[str, int]]] = {}  # first 3 chars of a literal -> (literal, entry)
         self._short: dict[str, list[tuple[str, int]]] = {}  # literals under 3 characters, by first character
+
+    def add(self, entry: _Entry, pattern: str) -> None:
+        idx = len(self.entries)
+        self.entries.append(entry)
+        lits = required_literals(pattern)
+        if lits is None:
+            self._always.append(idx)
+            return
+        for lit in lits:
+            if len(lit) >= 3:
+                self._by_gram.setdefault(lit[:3], []).append((lit, idx))
+            else:
+                self._short.setdefault(lit[0], []).append((lit, idx))
+
+    def freeze(self) -> None:
+        self._gram_keys = frozenset(self._by_gram)
+        self._always_set = frozenset(self._always)
+        self._short_keys = frozenset(self._short)
+
+    def candidates(self, text: str, grams: set[str], chars: set[str]) -> dict[int, list[str]]:
+        """Entries worth running, each with the literals that made it a candidate ([] = run everywhere)."""
+        found: dict[int, list[str]] = {idx: [] for idx in self._always}
+        always = self._always_set
+        for key in grams & self._gram_keys:
+            for lit, idx in self._by_gram[key]:
+                if len(lit) == 3 or lit in text:
+                    lits = found.setdefault(idx, [])
+                    if idx not in always:
+                        lits.append(lit)
+        for ch in chars & self._short_keys:
+            for lit, idx in self._short[ch]:
+                if len(lit) == 1 or lit in text:
+                    lits = found.setdefault(idx, [])
+                    if idx not in always:
+                        lits.append(lit)
+        return found
+
+
+def _search(entry: _Entry, text: str, lits: list[str]) -> re.Match[str] | None:
+    """Run the entry's regex only in windows around its literals (the whole text when that is cheaper)."""
+    if not lits or entry.reach < 0:
+        return entry.regex.search(text)
+    n = len(text)
+    windows = 0
+    best: re.Match[str] | None = None
+    for lit in lits:
+        pos = text.find(lit)
+        while pos >= 0:
+            windows += 1
+            if windows > _MAX_WINDOWS:  # a common word: one pass over the text is cheaper
+                return entry.regex.search(text)
+            lo = max(0, pos - entry.reach)
+            m = entry.regex.search(text, lo, min(n, pos + len(lit) + entry.reach))
+            if m and (best is None or m.start() < best.start()):
+                best = m
+                break
+            pos = text.find(lit, pos + 1)
+    return best
+
+
+class Lexicon:
+    """All languages' flag and intent patterns."""
+
+    def __init__(self, docs: dict[str, dict[str, Any]], gate_by_script: bool = True) -> None:
+        """``gate_by_script=False`` runs every language's patterns on every text (tests of one lexicon)."""
+        self.docs = docs
+        self._indexes: dict[str, _Index] = {}
         for lang, doc in docs.items():
+            group = lang if gate_by_script and lang in _OWN_SCRIPT else "latin"
+            index = self._indexes.setdefault(group, _Index())
             for section in ("flags", "intents"):
                 for code, spec in doc.get(section, {}).items():
                     for pat in spec.get("patterns", []):
@@ -139,73 +203,38 @@ class Lexicon:
                             rx = re.compile(pat)
                         except re.error as exc:
                             raise ValueError(f"lexicon {lang}: {section}.{code}: bad pattern {pat!r}: {exc}") from exc
-                        idx = len(self.entries)
                         hi = sre_parse.parse(pat).getwidth()[1]
                         reach = hi + _LOOKAROUND_MARGIN if hi < _WINDOW_LIMIT else -1
-                        lits = required_literals(pat)
-                        also = tuple(x for x in all_required_literal_sets(pat) if x != lits)
-                        self.entries.append(_Entry(code, lang, rx, reach, also))
-                        if lits is None:
-                            self._always.append(idx)
-                            continue
-                        for lit in lits:
-                            if len(lit) >= 3:
-                                self._by_gram.setdefault(lit[:3], []).append((lit, idx))
-                            else:
-                                self._short.setdefault(lit[0], []).append((lit, idx))
-        self._gram_keys = frozenset(self._by_gram)
-        self._always_set = frozenset(self._always)
-        self._short_keys = frozenset(self._short)
+                        index.add(_Entry(code, lang, rx, reach), pat)
+        for index in self._indexes.values():
+            index.freeze()
 
-    def _candidates(self, text: str) -> dict[int, list[str]]:
-        """Entries worth running, each with the literals that made it a candidate ([] = run everywhere)."""
-        found: dict[int, list[str]] = {idx: [] for idx in self._always}
-        grams = {text[i:i + 3] for i in range(len(text) - 2)}
-        for key in grams & self._gram_keys:
-            for lit, idx in self._by_gram[key]:
-                if len(lit) == 3 or lit in text:
-                    lits = found.setdefault(idx, [])
-                    if idx not in self._always_set:
-                        lits.append(lit)
-        for ch in set(text) & self._short_keys:
-            for lit, idx in self._short[ch]:
-                if len(lit) == 1 or lit in text:
-                    lits = found.setdefault(idx, [])
-                    if idx not in self._always_set:
-                        lits.append(lit)
-        return found
+    @property
+    def entries(self) -> list[_Entry]:
+        return [e for index in self._indexes.values() for e in index.entries]
 
-    def _search(self, entry: _Entry, text: str, lits: list[str]) -> re.Match[str] | None:
-        if not lits or entry.reach < 0:
-            return entry.regex.search(text)
-        n = len(text)
-        windows = 0
-        best: re.Match[str] | None = None
-        for lit in lits:
-            pos = text.find(lit)
-            while pos >= 0:
-                windows += 1
-                if windows > _MAX_WINDOWS:  # a common word: one pass over the text is cheaper
-                    return entry.regex.search(text)
-                lo = max(0, pos - entry.reach)
-                m = entry.regex.search(text, lo, min(n, pos + len(lit) + entry.reach))
-                if m and (best is None or m.start() < best.start()):
-                    best = m
-                    break
-                pos = text.find(lit, pos + 1)
-        return best
+    def groups_for(self, text: str) -> list[str]:
+        """The pattern groups that apply to a text: Latin-script languages always, others if their script is there."""
+        groups = ["latin"] if "latin" in self._indexes else []
+        groups += [g for g in self._indexes if g != "latin" and _OWN_SCRIPT[g].search(text)]
+        return groups
+
+    def applicable_entries(self, text: str) -> list[_Entry]:
+        return [e for g in self.groups_for(text) for e in self._indexes[g].entries]
 
     def scan(self, text: str, codes: frozenset[str] | None = None) -> Iterator[LexiconHit]:
         """Every (code, span) that fires on normalised ``text``; at most one hit per pattern."""
-        for idx, lits in sorted(self._candidates(text).items()):
-            e = self.entries[idx]
-            if codes is not None and e.code not in codes:
-                continue
-            if e.also and not all(any(lit in text for lit in req) for req in e.also):
-                continue
-            m = self._search(e, text, lits)
-            if m and m.end() > m.start():
-                yield LexiconHit(e.code, e.lang, m.start(), m.end())
+        grams = {text[i:i + 3] for i in range(len(text) - 2)}
+        chars = set(text)
+        for group in self.groups_for(text):
+            index = self._indexes[group]
+            for idx, lits in sorted(index.candidates(text, grams, chars).items()):
+                e = index.entries[idx]
+                if codes is not None and e.code not in codes:
+                    continue
+                m = _search(e, text, lits)
+                if m and m.end() > m.start():
+                    yield LexiconHit(e.code, e.lang, m.start(), m.end())
 
     def languages(self) -> list[str]:
         return sorted(self.docs)
