@@ -49,9 +49,12 @@ def grouped_metrics(rows: Sequence[Row], p: Sequence[float], threshold: float, h
 
 
 def choose_thresholds(y: Sequence[int], p: Sequence[float], recall_target: float = 0.95,
-                      precision_target: float = 0.95) -> dict[str, float]:
-    """``medium``: the highest score that still catches ``recall_target`` of scams;
-    ``high``: the lowest score above which ``precision_target`` of flagged messages are scams.
+                      precision_y: Sequence[int] | None = None, precision_p: Sequence[float] | None = None,
+                      precision_target: float = 0.97, medium_cap: float = 0.5) -> dict[str, float]:
+    """``medium``: the highest score that still catches ``recall_target`` of the scams in (y, p), and never
+    above ``medium_cap`` (a calibrated even chance of a scam is always worth a warning);
+    ``high``: the lowest score above which ``precision_target`` of the flagged messages in
+    (precision_y, precision_p) (default: the same rows) are scams; never below ``medium``.
     """
     y_arr = np.asarray(y, dtype=int)
     p_arr = np.asarray(p, dtype=float)
@@ -59,15 +62,12 @@ def choose_thresholds(y: Sequence[int], p: Sequence[float], recall_target: float
     if len(pos) == 0:
         return {"medium": 0.5, "high": 0.8}
     k = int(np.floor((1 - recall_target) * len(pos)))
-    medium = float(pos[k])
-    order = np.argsort(-p_arr)
-    ys = y_arr[order]
-    ps = p_arr[order]
-    tp = np.cumsum(ys)
-    precision = tp / np.arange(1, len(ys) + 1)
-    high = 0.99
+    medium = min(float(pos[k]), medium_cap)
+    py = np.asarray(precision_y if precision_y is not None else y, dtype=int)
+    pp = np.asarray(precision_p if precision_p is not None else p, dtype=float)
+    order = np.argsort(-pp)
+    ys, ps = py[order], pp[order]
+    precision = np.cumsum(ys) / np.arange(1, len(ys) + 1)
     ok = np.where(precision >= precision_target)[0]
-    if len(ok):
-        high = float(ps[ok[-1]])  # the lowest cut at which flagged messages are still precise enough
-    high = max(high, medium)
-    return {"medium": round(medium, 6), "high": round(high, 6)}
+    high = float(ps[ok[-1]]) if len(ok) else 0.99  # the lowest cut still precise enough
+    return {"medium": round(medium, 6), "high": round(max(high, medium), 6)}

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from bot.detector.model import ModelError, Registry
-from training.datasets import load_training_rows
+from training.datasets import CORPUS_DIR, load_training_rows
 from training.evaluate import grouped_metrics
 
 __all__ = ["list_versions", "promote", "rollback", "compare", "WorseModel", "TOLERANCE"]
@@ -55,9 +55,9 @@ def _score(registry: Registry, version: str, rows: list) -> dict[str, Any]:
 
 
 def compare(registry: Registry, candidate: str, current: str, shared_data: Path | None,
-            log: Callable[[str], None] = print) -> dict[str, Any]:
+            log: Callable[[str], None] = print, corpus_dir: Path = CORPUS_DIR) -> dict[str, Any]:
     """Both versions' metrics on the fixed test split, and the reasons the candidate is worse (if any)."""
-    rows = [r for r in load_training_rows(shared_data) if r.split == "test"]
+    rows = [r for r in load_training_rows(shared_data, corpus_dir=corpus_dir) if r.split == "test"]
     log(f"scoring {candidate} and {current} on {len(rows)} held-out rows")
     new, old = _score(registry, candidate, rows), _score(registry, current, rows)
     reasons = []
@@ -73,7 +73,7 @@ def compare(registry: Registry, candidate: str, current: str, shared_data: Path 
 
 
 def promote(registry: Registry, version: str, shared_data: Path | None, force: bool = False,
-            log: Callable[[str], None] = print) -> dict[str, Any] | None:
+            log: Callable[[str], None] = print, corpus_dir: Path = CORPUS_DIR) -> dict[str, Any] | None:
     doc = registry.read()
     if version not in doc.get("versions", {}):
         raise ModelError(f"no model version {version!r} in {registry.path}")
@@ -81,7 +81,7 @@ def promote(registry: Registry, version: str, shared_data: Path | None, force: b
     current = doc.get("current")
     comparison = None
     if current and current != version and current in doc["versions"]:
-        comparison = compare(registry, version, current, shared_data, log)
+        comparison = compare(registry, version, current, shared_data, log, corpus_dir)
         if comparison["worse"] and not force:
             raise WorseModel(f"refusing to promote {version}: worse than {current} on the held-out split ("
                              + "; ".join(comparison["worse"]) + "). Use --force to promote anyway.")

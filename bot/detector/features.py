@@ -37,6 +37,11 @@ _P = np.uint64(0x100000001B3)
 _M = np.uint64(0x9E3779B97F4A7C15)
 _NO_SPACE_SCRIPT = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3400-\u9fff]")
 _LURE_CODES = frozenset(ALL_FLAG_CODES) - {"chat_app_contact", "urgency"}
+# Too common to explain anything on their own.
+_STOPWORDS = frozenset(
+    "the and for you are with this that not now our your all can will has have from was but who what how "
+    "yang dan untuk ini itu ang mga para sila nya cua va cho cac nhung".split()
+)
 
 
 def char_columns(text: str, bits: int, max_n: int = 4) -> np.ndarray:
@@ -185,21 +190,38 @@ class TextFeatures(BaseEstimator, TransformerMixin):
         text = a.text[: self.max_chars]
         scored: dict[str, float] = {}
         for term in set(word_terms(text)):
+            if _NO_SPACE_SCRIPT.search(term) or term.isdigit():
+                continue  # unsegmented runs are explained by their 4-grams below
+            if " " not in term and (len(term) < 3 or term in _STOPWORDS):
+                continue
             v = contrib.get(base_w + _word_column(term, self.word_bits), 0.0)
             if v > 0:
                 scored[term] = v
         if _NO_SPACE_SCRIPT.search(text):
-            # 4-grams of scripts written without spaces: read their columns off one hashing pass.
+            # 4-grams of scripts written without spaces, read off one hashing pass; overlapping strong
+            # 4-grams are merged back into the phrase they came from ("高薪招聘" + "招聘客服" -> "高薪招聘客服").
             padded = " " + text + " "
             n = len(padded)
             cols4 = char_columns(text, self.char_bits)[n + (n - 1) + (n - 2):]
+            spans: list[tuple[int, int, float]] = []
             for i, col in enumerate(cols4.tolist()):
                 gram = padded[i:i + 4]
                 if " " in gram or not _NO_SPACE_SCRIPT.search(gram):
                     continue
                 v = contrib.get(col, 0.0)
                 if v > 0:
-                    scored[gram] = max(scored.get(gram, 0.0), v)
+                    spans.append((i, i + 4, v))
+            spans.sort(key=lambda x: -x[2])
+            strong = sorted(spans[: 3 * top], key=lambda x: x[0])
+            merged: list[list[float]] = []
+            for s0, e0, v in strong:
+                if merged and s0 <= merged[-1][1]:
+                    merged[-1][1] = max(merged[-1][1], e0)
+                    merged[-1][2] += v
+                else:
+                    merged.append([s0, e0, v])
+            for s0, e0, v in merged:
+                scored[padded[int(s0):int(e0)]] = v
         out: list[str] = []
         for term, _ in sorted(scored.items(), key=lambda kv: -kv[1]):
             if any(term in o or o in term for o in out):

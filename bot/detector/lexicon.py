@@ -16,6 +16,8 @@ from re import _constants as sre_c  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any, Iterable, Iterator
 
+from bot.detector.normalize import join_split_am
+
 __all__ = ["LANGUAGES", "FLAG_CODES", "INTENT_CODES", "Lexicon", "LexiconHit", "lexicon", "required_literals"]
 
 LANGUAGES = ("en", "zh", "th", "vi", "id", "my", "km", "lo", "tl", "ms")
@@ -199,6 +201,7 @@ class Lexicon:
             for section in ("flags", "intents"):
                 for code, spec in doc.get(section, {}).items():
                     for pat in spec.get("patterns", []):
+                        pat = join_split_am(pat)  # the normaliser keeps Thai/Lao AM whole
                         try:
                             rx = re.compile(pat)
                         except re.error as exc:

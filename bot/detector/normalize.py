@@ -107,12 +107,27 @@ class Normalised:
         return self.original[s:e]
 
 
+# NFKC splits Thai SARA AM and Lao AM into NIKHAHIT/NIGGAHITA + AA; people type (and lexicons are
+# written with) the single character, so it is kept whole, and the split form is joined back.
+_KEEP_WHOLE = {"\u0e33": "\u0e33", "\u0eb3": "\u0eb3"}
+SPLIT_AM = (("\u0e4d\u0e32", "\u0e33"), ("\u0ecd\u0eb2", "\u0eb3"))
+_SPLIT_AM_RE = re.compile("\u0e4d\u0e32|\u0ecd\u0eb2")
+
+
+def join_split_am(text: str) -> str:
+    for split, whole in SPLIT_AM:
+        text = text.replace(split, whole)
+    return text
+
+
 @lru_cache(maxsize=65536)
 def _map_char(ch: str) -> str:
     """What one character becomes in the normalised view ('' to drop it)."""
     cp = ord(ch)
     if cp in _INVISIBLE:
         return ""
+    if ch in _KEEP_WHOLE:
+        return ch
     cat = unicodedata.category(ch)
     if cat == "Nd" and not ("0" <= ch <= "9"):
         return str(unicodedata.digit(ch, 0)) if unicodedata.digit(ch, None) is not None else ch
@@ -250,6 +265,8 @@ def normalise(text: str) -> Normalised:
             s, offs, _LEET_IN_WORD, lambda m: _LEET_SINGLE[m.group(0)] if _leet_token_ok(s, m.start()) else m.group(0)
         )
     s, offs = _rewrite(s, offs, _CJK_GAP, lambda m: [])
+    if "\u0e4d" in s or "\u0ecd" in s:
+        s, offs = _rewrite(s, offs, _SPLIT_AM_RE, lambda m: "\u0e33" if m.group(0)[0] == "\u0e4d" else "\u0eb3")
     return Normalised(text, s, tuple(offs))
 
 

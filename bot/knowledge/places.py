@@ -40,6 +40,7 @@ class PlaceMatch:
 
 def _latin_fold(name: str) -> str:
     s = unicodedata.normalize("NFKC", name).casefold().replace("đ", "d")
+    s = s.replace("\u0e4d\u0e32", "\u0e33").replace("\u0ecd\u0eb2", "\u0eb3")
     if all(ord(c) < 0x250 or c.isspace() for c in s):
         s = "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
     return re.sub(r"\s+", " ", s).strip()

@@ -1,0 +1,256 @@
+"""Persistence in one SQLite file: users' preferences, submissions and their verdicts, feedback,
+conversation state, group settings.
+
+One connection guarded by a lock: every statement is a few microseconds, far below what Telegram sends
+us, and WAL keeps readers from waiting on the writer. The schema carries its version in
+``PRAGMA user_version`` so start-up can say clearly when a database is from a newer SafeJob.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+__all__ = ["Store", "UserPrefs", "Submission", "StoreError", "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    user_id INTEGER PRIMARY KEY,
+    lang TEXT,
+    lang_chosen INTEGER NOT NULL DEFAULT 0,
+    store_submissions INTEGER NOT NULL DEFAULT 1,
+    created REAL NOT NULL,
+    updated REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER,
+    chat_id INTEGER,
+    source TEXT NOT NULL,
+    text TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    model_version TEXT NOT NULL,
+    level TEXT NOT NULL,
+    risk REAL NOT NULL,
+    lang TEXT,
+    intent TEXT,
+    created REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS submissions_user ON submissions(user_id);
+CREATE INDEX IF NOT EXISTS submissions_created ON submissions(created);
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+    user_id INTEGER,
+    kind TEXT NOT NULL,
+    created REAL NOT NULL,
+    UNIQUE (submission_id, user_id, kind)
+);
+CREATE TABLE IF NOT EXISTS conversations (
+    chat_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    flow TEXT NOT NULL,
+    step TEXT NOT NULL,
+    data TEXT NOT NULL,
+    updated REAL NOT NULL,
+    PRIMARY KEY (chat_id, user_id)
+);
+CREATE TABLE IF NOT EXISTS groups (
+    chat_id INTEGER PRIMARY KEY,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    threshold TEXT NOT NULL DEFAULT 'high',
+    lang TEXT,
+    updated REAL NOT NULL
+);
+"""
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class UserPrefs:
+    user_id: int
+    lang: str | None
+    lang_chosen: bool
+    store_submissions: bool
+
+
+@dataclass(frozen=True)
+class Submission:
+    id: int
+    user_id: int | None
+    chat_id: int | None
+    source: str
+    text: str
+    verdict: dict[str, Any]
+    model_version: str
+    level: str
+    created: float
+
+
+class Store:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path} has schema version {version}, newer than this SafeJob ({SCHEMA_VERSION}); "
+                    "upgrade SafeJob or point SAFEJOB_DATA_DIR at another folder"
+                )
+            self._db.executescript(_SCHEMA)
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def ping(self) -> bool:
+        try:
+            with self._lock:
+                self._db.execute("SELECT 1").fetchone()
+            return True
+        except sqlite3.Error:
+            return False
+
+    def _exec(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        with self._lock:
+            return self._db.execute(sql, args)
+
+    def transaction(self) -> "_Tx":
+        return _Tx(self)
+
+    # --- users -----------------------------------------------------------------------------------
+    def user(self, user_id: int) -> UserPrefs:
+        row = self._exec("SELECT * FROM users WHERE user_id=?", (user_id,)).fetchone()
+        if row is None:
+            return UserPrefs(user_id, None, False, True)
+        return UserPrefs(user_id, row["lang"], bool(row["lang_chosen"]), bool(row["store_submissions"]))
+
+    def _upsert_user(self, user_id: int, **fields: Any) -> None:
+        now = time.time()
+        self._exec("INSERT OR IGNORE INTO users(user_id, created, updated) VALUES (?,?,?)", (user_id, now, now))
+        for key, value in fields.items():
+            self._exec(f"UPDATE users SET {key}=?, updated=? WHERE user_id=?", (value, now, user_id))
+
+    def set_language(self, user_id: int, lang: str, chosen: bool = True) -> None:
+        self._upsert_user(user_id, lang=lang, lang_chosen=int(chosen))
+
+    def set_store_submissions(self, user_id: int, allowed: bool) -> None:
+        self._upsert_user(user_id, store_submissions=int(allowed))
+
+    def forget_user(self, user_id: int) -> dict[str, int]:
+        """Delete everything stored about a user; returns how many rows of each kind went."""
+        counts: dict[str, int] = {}
+        with self.transaction():
+            counts["feedback"] = self._exec("DELETE FROM feedback WHERE user_id=?", (user_id,)).rowcount
+            counts["submissions"] = self._exec("DELETE FROM submissions WHERE user_id=?", (user_id,)).rowcount
+            counts["conversations"] = self._exec("DELETE FROM conversations WHERE user_id=?", (user_id,)).rowcount
+            counts["preferences"] = self._exec("DELETE FROM users WHERE user_id=?", (user_id,)).rowcount
+        return counts
+
+    # --- submissions -----------------------------------------------------------------------------
+    def add_submission(self, *, user_id: int | None, chat_id: int | None, source: str, text: str,
+                       verdict: dict[str, Any]) -> int:
+        cur = self._exec(
+            "INSERT INTO submissions(user_id, chat_id, source, text, verdict, model_version, level, risk, lang,"
+            " intent, created) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (user_id, chat_id, source, text, json.dumps(verdict, ensure_ascii=False), verdict.get("model_version", ""),
+             verdict["level"], float(verdict["risk"]), verdict.get("language"), verdict.get("intent"), time.time()),
+        )
+        return int(cur.lastrowid)
+
+    def submission(self, submission_id: int) -> Submission | None:
+        row = self._exec("SELECT * FROM submissions WHERE id=?", (submission_id,)).fetchone()
+        if row is None:
+            return None
+        return Submission(row["id"], row["user_id"], row["chat_id"], row["source"], row["text"],
+                          json.loads(row["verdict"]), row["model_version"], row["level"], row["created"])
+
+    def submissions_of(self, user_id: int) -> list[Submission]:
+        rows = self._exec("SELECT id FROM submissions WHERE user_id=? ORDER BY id", (user_id,)).fetchall()
+        return [s for s in (self.submission(r["id"]) for r in rows) if s]
+
+    def add_feedback(self, submission_id: int, user_id: int | None, kind: str) -> bool:
+        """Record a user's feedback once; False if they had already given it."""
+        cur = self._exec("INSERT OR IGNORE INTO feedback(submission_id, user_id, kind, created) VALUES (?,?,?,?)",
+                         (submission_id, user_id, kind, time.time()))
+        return cur.rowcount == 1
+
+    def feedback_for(self, submission_id: int) -> list[str]:
+        return [r["kind"] for r in self._exec("SELECT kind FROM feedback WHERE submission_id=?", (submission_id,))]
+
+    # --- conversations ---------------------------------------------------------------------------
+    def conversation(self, chat_id: int, user_id: int) -> tuple[str, str, dict[str, Any]] | None:
+        row = self._exec("SELECT flow, step, data FROM conversations WHERE chat_id=? AND user_id=?",
+                         (chat_id, user_id)).fetchone()
+        if row is None:
+            return None
+        return row["flow"], row["step"], json.loads(row["data"])
+
+    def save_conversation(self, chat_id: int, user_id: int, flow: str, step: str, data: dict[str, Any]) -> None:
+        self._exec(
+            "INSERT INTO conversations(chat_id, user_id, flow, step, data, updated) VALUES (?,?,?,?,?,?) "
+            "ON CONFLICT(chat_id, user_id) DO UPDATE SET flow=excluded.flow, step=excluded.step, "
+            "data=excluded.data, updated=excluded.updated",
+            (chat_id, user_id, flow, step, json.dumps(data, ensure_ascii=False), time.time()),
+        )
+
+    def end_conversation(self, chat_id: int, user_id: int) -> None:
+        self._exec("DELETE FROM conversations WHERE chat_id=? AND user_id=?", (chat_id, user_id))
+
+    # --- groups ----------------------------------------------------------------------------------
+    def group(self, chat_id: int) -> dict[str, Any]:
+        row = self._exec("SELECT * FROM groups WHERE chat_id=?", (chat_id,)).fetchone()
+        if row is None:
+            return {"enabled": True, "threshold": "high", "lang": None}
+        return {"enabled": bool(row["enabled"]), "threshold": row["threshold"], "lang": row["lang"]}
+
+    def set_group(self, chat_id: int, **fields: Any) -> dict[str, Any]:
+        current = self.group(chat_id)
+        current.update(fields)
+        self._exec(
+            "INSERT INTO groups(chat_id, enabled, threshold, lang, updated) VALUES (?,?,?,?,?) "
+            "ON CONFLICT(chat_id) DO UPDATE SET enabled=excluded.enabled, threshold=excluded.threshold, "
+            "lang=excluded.lang, updated=excluded.updated",
+            (chat_id, int(current["enabled"]), current["threshold"], current["lang"], time.time()),
+        )
+        return current
+
+    def count(self, table: str) -> int:
+        if table not in ("users", "submissions", "feedback", "conversations", "groups"):
+            raise ValueError(table)
+        return int(self._exec(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+class _Tx:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def __enter__(self) -> Store:
+        self.store._lock.acquire()
+        self.store._db.execute("BEGIN")
+        return self.store
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            self.store._db.execute("ROLLBACK" if exc_type else "COMMIT")
+        finally:
+            self.store._lock.release()
