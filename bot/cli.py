@@ -214,6 +214,12 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.runner import main_run
+
+    return main_run()
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="safejob", description="SafeJob: warnings about fake overseas job offers.")
     common = argparse.ArgumentParser(add_help=False)
@@ -238,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--labels", action="append", default=[], help="extra labelled JSONL (admin labels)")
     tr.add_argument("--C", type=float, default=4.0, help="inverse regularisation of the logistic regression")
     tr.set_defaults(func=cmd_train)
+
+    r = sub.add_parser("run", help="run the Telegram bot (polling, or webhook when TELEGRAM_WEBHOOK_URL is set)")
+    r.set_defaults(func=cmd_run)
 
     m = sub.add_parser("models", parents=[common], help="list, promote or roll back model versions")
     m.add_argument("action", choices=("list", "promote", "rollback"))

@@ -119,6 +119,7 @@ class Registry:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(doc, f, indent=2, ensure_ascii=False, sort_keys=True)
             f.write("\n")
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the registry is not a secret
         os.replace(tmp, self.path)
 
     def current(self) -> str | None:

@@ -39,7 +39,7 @@ def pick_language(code: str | None) -> str:
     return base if base in SUPPORTED else DEFAULT_LANG
 
 
-def t(lang: str, key: str, **kwargs: object) -> str:
+def t(lang: str, key: str, /, **kwargs: object) -> str:
     text = strings(lang).get(key)
     if text is None:
         text = strings(DEFAULT_LANG).get(key, key)

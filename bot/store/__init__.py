@@ -62,6 +62,16 @@ CREATE TABLE IF NOT EXISTS conversations (
     updated REAL NOT NULL,
     PRIMARY KEY (chat_id, user_id)
 );
+CREATE TABLE IF NOT EXISTS reports (
+    ref TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL,
+    chat_id INTEGER NOT NULL,
+    lang TEXT NOT NULL,
+    data TEXT NOT NULL,
+    shared INTEGER NOT NULL DEFAULT 0,
+    created REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reports_user ON reports(user_id);
 CREATE TABLE IF NOT EXISTS groups (
     chat_id INTEGER PRIMARY KEY,
     enabled INTEGER NOT NULL DEFAULT 1,
@@ -163,6 +173,7 @@ class Store:
             counts["feedback"] = self._exec("DELETE FROM feedback WHERE user_id=?", (user_id,)).rowcount
             counts["submissions"] = self._exec("DELETE FROM submissions WHERE user_id=?", (user_id,)).rowcount
             counts["conversations"] = self._exec("DELETE FROM conversations WHERE user_id=?", (user_id,)).rowcount
+            counts["reports"] = self._exec("DELETE FROM reports WHERE user_id=?", (user_id,)).rowcount
             counts["preferences"] = self._exec("DELETE FROM users WHERE user_id=?", (user_id,)).rowcount
         return counts
 
@@ -216,6 +227,30 @@ class Store:
     def end_conversation(self, chat_id: int, user_id: int) -> None:
         self._exec("DELETE FROM conversations WHERE chat_id=? AND user_id=?", (chat_id, user_id))
 
+    # --- families' reports ------------------------------------------------------------------------
+    def save_report(self, ref: str, user_id: int, chat_id: int, lang: str, data: dict[str, Any]) -> None:
+        self._exec(
+            "INSERT INTO reports(ref, user_id, chat_id, lang, data, created) VALUES (?,?,?,?,?,?) "
+            "ON CONFLICT(ref) DO UPDATE SET data=excluded.data",
+            (ref, user_id, chat_id, lang, json.dumps(data, ensure_ascii=False), time.time()),
+        )
+
+    def report(self, ref: str, user_id: int) -> dict[str, Any] | None:
+        """A report, only for the user who made it."""
+        row = self._exec("SELECT data FROM reports WHERE ref=? AND user_id=?", (ref, user_id)).fetchone()
+        return json.loads(row["data"]) if row else None
+
+    def reports_of(self, user_id: int) -> list[str]:
+        return [r["ref"] for r in self._exec("SELECT ref FROM reports WHERE user_id=? ORDER BY created", (user_id,))]
+
+    def mark_report_shared(self, ref: str) -> None:
+        self._exec("UPDATE reports SET shared=1 WHERE ref=?", (ref,))
+
+    def purge_reports(self, older_than_days: float, now: float | None = None) -> int:
+        """Delete reports past the retention period; returns how many went."""
+        cutoff = (now or time.time()) - older_than_days * 86400
+        return self._exec("DELETE FROM reports WHERE created < ?", (cutoff,)).rowcount
+
     # --- groups ----------------------------------------------------------------------------------
     def group(self, chat_id: int) -> dict[str, Any]:
         row = self._exec("SELECT * FROM groups WHERE chat_id=?", (chat_id,)).fetchone()
@@ -235,7 +270,7 @@ class Store:
         return current
 
     def count(self, table: str) -> int:
-        if table not in ("users", "submissions", "feedback", "conversations", "groups"):
+        if table not in ("users", "submissions", "feedback", "conversations", "groups", "reports"):
             raise ValueError(table)
         return int(self._exec(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 
