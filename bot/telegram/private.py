@@ -135,6 +135,8 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
         return
     services.metrics.setdefault("verdicts", {}).setdefault((verdict["level"], verdict["language"]), 0)
     services.metrics["verdicts"][(verdict["level"], verdict["language"])] += 1
+    if extra:
+        verdict["context"] = extra  # e.g. the channel a post was forwarded from: part of the evidence
     if verdict["intent"] == "detention_report":
         # A family asking for help gets guidance at once, never a "risk" verdict.
         await report.start_flow(update, context, "report", message)

@@ -177,17 +177,21 @@ async def _finish(message: Message, context: ContextTypes.DEFAULT_TYPE, lang: st
     local = summary_text(data, lang, ref)
     english = summary_text(data, "en", ref)
     store = svc(context).store
+    # The report is saved and the conversation moved on before anything is sent: if a send fails or the
+    # bot stops here, the family does not answer everything again.
     store.save_report(ref, user_id, chat_id, lang, data)
+    caseworker = svc(context).settings.caseworker_chat_id is not None
+    if caseworker:
+        _save(context, chat_id, user_id, "report", "caseworker", data)
+    else:
+        store.end_conversation(chat_id, user_id)
     body = local if lang == "en" else f"{local}\n\n— English —\n{english}"
     await reply_html(message, esc(t(lang, "report.summary_ready", ref=ref)))
     await reply_html(message, fit([f"<pre>{esc(body)}</pre>"]) if len(body) < 3900 else fit([esc(body)]))
     doc = io.BytesIO(body.encode("utf-8"))
     await message.reply_document(doc, filename=f"safejob-case-{ref}.txt", caption=t(lang, "report.summary_file"))
-    if svc(context).settings.caseworker_chat_id is not None:
-        _save(context, chat_id, user_id, "report", "caseworker", data)
+    if caseworker:
         await _offer_caseworker(message, lang)
-    else:
-        store.end_conversation(chat_id, user_id)
 
 
 async def _send_to_caseworker(context: ContextTypes.DEFAULT_TYPE, data: dict[str, Any]) -> None:
