@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import signal
 import sys
+from dataclasses import replace
 
 from aiohttp import web
 from telegram import Update
@@ -51,10 +53,27 @@ async def _initialize_with_retries(app, stop: asyncio.Event, max_delay: float = 
     return False
 
 
+async def _purge_reports_daily(services: Services, stop: asyncio.Event) -> None:
+    """Families' reports are kept SAFEJOB_REPORT_RETENTION_DAYS, then deleted (checked at start and daily)."""
+    while not stop.is_set():
+        gone = services.store.purge_reports(services.settings.report_retention_days)
+        if gone:
+            log.info("deleted %d reports past the retention period", gone)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=86400)
+        except asyncio.TimeoutError:
+            pass
+
+
 async def serve(settings: Settings, services: Services | None = None, stop: asyncio.Event | None = None,
                 ready: asyncio.Event | None = None, send_rate: float | None = None, **request_kwargs: float) -> None:
     stop = stop or asyncio.Event()
+    if settings.webhook_url and not settings.webhook_secret:
+        # Without a secret anyone could post fake updates to the webhook: make one for this run.
+        settings = replace(settings, webhook_secret=secrets.token_urlsafe(32))
+        log.info("TELEGRAM_WEBHOOK_SECRET not set: using a random secret for this run")
     services = services or build_services(settings)
+    services.settings = settings
     app = build_application(services, send_rate=send_rate, **request_kwargs)
     web_runner = web.AppRunner(make_web_app(services, app))
     await web_runner.setup()
@@ -74,9 +93,11 @@ async def serve(settings: Settings, services: Services | None = None, stop: asyn
         else:
             await app.updater.start_polling(bootstrap_retries=-1, allowed_updates=Update.ALL_TYPES)  # type: ignore[union-attr]
             log.info("polling mode")
+        purger = asyncio.create_task(_purge_reports_daily(services, stop))
         if ready is not None:
             ready.set()
         await stop.wait()
+        purger.cancel()
         log.info("stopping: no new updates; finishing the ones in hand")
     finally:
         if app.updater is not None and app.updater.running:

@@ -7,11 +7,10 @@ the application with any detector, store or settings they like.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
 from bot.detector import Detector
 from bot.knowledge.contacts import Directory, directory
 from bot.knowledge.places import Gazetteer, gazetteer
+from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.store import Store
 
@@ -25,7 +24,7 @@ class Services:
     store: Store
     places: Gazetteer = field(default_factory=gazetteer)
     contacts: Directory = field(default_factory=directory)
-    metrics: dict[str, Any] = field(default_factory=dict)
+    metrics: Metrics = field(default_factory=Metrics)
 
     def close(self) -> None:
         self.store.close()

@@ -53,6 +53,7 @@ class Settings:
     caseworker_chat_id: int | None = None
     report_retention_days: int = 365
     rate_limit_per_minute: int = 20
+    api_rate_per_second: float = 20.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -75,6 +76,7 @@ class Settings:
             caseworker_chat_id=int(cw) if cw.lstrip("-").isdigit() else None,
             report_retention_days=int(env.get("SAFEJOB_REPORT_RETENTION_DAYS") or 365),
             rate_limit_per_minute=int(env.get("SAFEJOB_RATE_LIMIT_PER_MINUTE") or 20),
+            api_rate_per_second=float(env.get("SAFEJOB_API_RATE_PER_SECOND") or 20),
         )
 
     @property

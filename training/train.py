@@ -46,15 +46,17 @@ PRECISION_TARGET = 0.97
 
 class TrainConfig:
     def __init__(self, C: float = 4.0, corpus_weight: float = CORPUS_WEIGHT, char_bits: int = 20,
-                 word_bits: int = 18) -> None:
+                 word_bits: int = 18, symbols: bool = True, raw_view: bool = False) -> None:
         self.C = C
         self.corpus_weight = corpus_weight
         self.char_bits = char_bits
         self.word_bits = word_bits
+        self.symbols = symbols
+        self.raw_view = raw_view
 
     def as_dict(self) -> dict[str, float | int]:
         return {"C": self.C, "corpus_weight": self.corpus_weight, "char_bits": self.char_bits,
-                "word_bits": self.word_bits, "recall_target": RECALL_TARGET, "precision_target": PRECISION_TARGET}
+                "word_bits": self.word_bits, "symbols": self.symbols, "raw_view": self.raw_view, "recall_target": RECALL_TARGET, "precision_target": PRECISION_TARGET}
 
 
 def next_version(registry: Registry, today: dt.date | None = None) -> str:
@@ -106,7 +108,8 @@ def train(shared_data: Path | None, out_dir: Path, extra_labels: Iterable[Path] 
     a_test = _analyse_all(by_split["test"], log, "test")
     log(f"analysed all rows in {time.perf_counter() - t_start:.0f}s")
 
-    features = TextFeatures(char_bits=config.char_bits, word_bits=config.word_bits).fit(a_train)
+    features = TextFeatures(char_bits=config.char_bits, word_bits=config.word_bits, symbols=config.symbols,
+                            raw_view=config.raw_view).fit(a_train)
     x_train = features.transform(a_train)
     y_train = np.array([r.y for r in by_split["train"]])
     if label_noise_for_tests:  # a deliberately bad model, for tests of the promotion guard

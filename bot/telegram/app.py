@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import secrets
+import time
 
 from telegram import Update
 from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes,
-                          InlineQueryHandler, MessageHandler, filters)
+                          InlineQueryHandler, MessageHandler, TypeHandler, filters)
 
 from bot.i18n import t
 from bot.services import Services
@@ -36,9 +37,35 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             pass
 
 
+def _update_kind(update: Update) -> str:
+    for kind in ("message", "edited_message", "callback_query", "inline_query", "my_chat_member", "channel_post"):
+        if getattr(update, kind, None) is not None:
+            return kind
+    return "other"
+
+
+async def _before(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if isinstance(update, Update):
+        context.application.bot_data["services"].metrics.inc(
+            "safejob_updates_total", "Telegram updates received, by kind", kind=_update_kind(update))
+        started = context.application.bot_data.setdefault("_started", {})
+        if len(started) > 10_000:  # updates whose handler failed never reach _after; keep this bounded
+            started.clear()
+        started[update.update_id] = time.perf_counter()
+
+
+async def _after(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs after the handlers of an update (their group is earlier): the time to handle and reply."""
+    if isinstance(update, Update):
+        started = context.application.bot_data.get("_started", {}).pop(update.update_id, None)
+        if started is not None:
+            context.application.bot_data["services"].metrics.observe(
+                "safejob_reply_latency_seconds", time.perf_counter() - started, "Time from update to handled reply")
+
+
 def build_application(services: Services, send_rate: float | None = None, **request_kwargs: float) -> Application:
     settings = services.settings
-    limiter = ResilientLimiter(overall_max_rate=send_rate if send_rate is not None else 30)
+    limiter = ResilientLimiter(overall_max_rate=send_rate if send_rate is not None else 30, metrics=services.metrics)
     builder: ApplicationBuilder = (
         Application.builder()
         .token(settings.token)
@@ -73,5 +100,7 @@ def build_application(services: Services, send_rate: float | None = None, **requ
                                    group.on_group_message))
     app.add_handler(CallbackQueryHandler(private.on_callback))
     app.add_handler(InlineQueryHandler(inline.on_inline_query))
+    app.add_handler(TypeHandler(Update, _before), group=-1)
+    app.add_handler(TypeHandler(Update, _after), group=1)
     app.add_error_handler(_on_error)
     return app

@@ -133,8 +133,8 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
     except EmptyText:
         await reply_html(message, esc(t(lang, "hint.empty")))
         return
-    services.metrics.setdefault("verdicts", {}).setdefault((verdict["level"], verdict["language"]), 0)
-    services.metrics["verdicts"][(verdict["level"], verdict["language"])] += 1
+    services.metrics.inc("safejob_verdicts_total", "Verdicts given, by level and language", source="private",
+                         level=verdict["level"], language=verdict["language"])
     if extra:
         verdict["context"] = extra  # e.g. the channel a post was forwarded from: part of the evidence
     if verdict["intent"] == "detention_report":

@@ -24,8 +24,10 @@ log = logging.getLogger(__name__)
 
 class ResilientLimiter(AIORateLimiter):
     def __init__(self, overall_max_rate: float = 30, group_max_rate: float = 20, retries: int = 5,
-                 base_delay: float = 0.5, max_delay: float = 10.0, max_retry_after: float = 120.0) -> None:
+                 base_delay: float = 0.5, max_delay: float = 10.0, max_retry_after: float = 120.0,
+                 metrics: Any = None) -> None:
         super().__init__(overall_max_rate=overall_max_rate, group_max_rate=group_max_rate, max_retries=0)
+        self.metrics = metrics
         self.retries = retries
         self.base_delay = base_delay
         self.max_delay = max_delay
@@ -39,6 +41,7 @@ class ResilientLimiter(AIORateLimiter):
             try:
                 return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
             except RetryAfter as exc:
+                self._count(endpoint, "retry_after")
                 wait = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else float(exc.retry_after)
                 if attempt >= self.retries or wait > self.max_retry_after:
                     self.stats["failed"] += 1
@@ -49,6 +52,7 @@ class ResilientLimiter(AIORateLimiter):
             except BadRequest:
                 raise
             except (TimedOut, NetworkError) as exc:
+                self._count(endpoint, type(exc).__name__)
                 if endpoint == "getUpdates" or attempt >= self.retries:
                     self.stats["failed"] += 1
                     raise
@@ -57,6 +61,11 @@ class ResilientLimiter(AIORateLimiter):
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.max_delay)
         raise AssertionError("unreachable")
+
+    def _count(self, endpoint: str, kind: str) -> None:
+        if self.metrics is not None:
+            self.metrics.inc("safejob_telegram_api_errors_total", "Bot API calls that failed (and were retried or not)",
+                             method=endpoint, kind=kind)
 
 
 class UserRateLimiter:
