@@ -214,6 +214,53 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def _store(args: argparse.Namespace):
+    from bot.settings import Settings, load_dotenv
+    from bot.store import Store
+
+    load_dotenv()
+    return Store(Settings.from_env().db_path)
+
+
+def cmd_labels(args: argparse.Namespace) -> int:
+    from bot.store.labels import export_labels, import_labels
+
+    store = _store(args)
+    try:
+        if args.action == "export":
+            if args.file:
+                with open(args.file, "w", encoding="utf-8") as f:
+                    n = export_labels(store, f)
+            else:
+                n = export_labels(store, sys.stdout)
+            print(f"exported {n} labels", file=sys.stderr)
+            return 0
+        if not args.file:
+            _err("labels import needs a FILE")
+            return EXIT_USAGE
+        try:
+            detector = Detector.load(args.models_dir) if args.models_dir else Detector.load()
+        except ModelError:
+            detector = None
+        with open(args.file, encoding="utf-8") as f:
+            n, errors = import_labels(store, f, admin_id=args.admin_id, detector=detector)
+        for e in errors:
+            _err(e)
+        print(f"imported {n} labels, {len(errors)} lines refused", file=sys.stderr)
+        return 0 if not errors else 1
+    finally:
+        store.close()
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    store = _store(args)
+    try:
+        print(json.dumps(store.stats(days=args.days), indent=2, ensure_ascii=False))
+    finally:
+        store.close()
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.runner import main_run
 
@@ -244,6 +291,16 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--labels", action="append", default=[], help="extra labelled JSONL (admin labels)")
     tr.add_argument("--C", type=float, default=4.0, help="inverse regularisation of the logistic regression")
     tr.set_defaults(func=cmd_train)
+
+    lb = sub.add_parser("labels", parents=[common], help="export or import admin labels (JSONL, corpus fields)")
+    lb.add_argument("action", choices=("export", "import"))
+    lb.add_argument("file", nargs="?", help="JSONL file (export: default standard output)")
+    lb.add_argument("--admin-id", type=int, default=0, help="admin id recorded for imported labels")
+    lb.set_defaults(func=cmd_labels)
+
+    st = sub.add_parser("stats", parents=[common], help="checks per day, levels, languages, signs, feedback, labels")
+    st.add_argument("--days", type=int, default=14)
+    st.set_defaults(func=cmd_stats)
 
     r = sub.add_parser("run", help="run the Telegram bot (polling, or webhook when TELEGRAM_WEBHOOK_URL is set)")
     r.set_defaults(func=cmd_run)

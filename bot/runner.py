@@ -94,6 +94,9 @@ async def serve(settings: Settings, services: Services | None = None, stop: asyn
             await app.updater.start_polling(bootstrap_retries=-1, allowed_updates=Update.ALL_TYPES)  # type: ignore[union-attr]
             log.info("polling mode")
         purger = asyncio.create_task(_purge_reports_daily(services, stop))
+        from bot.telegram.admin import resume_broadcasts
+
+        await resume_broadcasts(app)
         if ready is not None:
             ready.set()
         await stop.wait()
@@ -102,6 +105,13 @@ async def serve(settings: Settings, services: Services | None = None, stop: asyn
     finally:
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
+        tasks = list(app.bot_data.get("broadcast_tasks", {}).values())
+        for task in tasks:
+            task.cancel()  # resumed at the next start; a claimed delivery is never sent twice
+        await asyncio.gather(*tasks, return_exceptions=True)
+        proc = app.bot_data.get("retrain_proc")
+        if proc is not None and proc.returncode is None:
+            proc.terminate()  # a killed retraining leaves the current model serving
         if started:
             await app.stop()
         if app._initialized:  # noqa: SLF001 - PTB has no public flag

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from bot.detector import Detector
+from bot.detector.model import default_models_dir
 from bot.knowledge.contacts import Directory, directory
 from bot.knowledge.places import Gazetteer, gazetteer
 from bot.metrics import Metrics
@@ -33,4 +34,10 @@ class Services:
 def build_services(settings: Settings, detector: Detector | None = None, store: Store | None = None) -> Services:
     """Load the current model (hash-checked) and open the store under ``settings.data_dir``."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Services(settings=settings, detector=detector or Detector.load(), store=store or Store(settings.db_path))
+    detector = detector or Detector.load(default_models_dir(settings.data_dir))
+    store = store or Store(settings.db_path)
+    # Scams confirmed by admins stay known across restarts (near-copies are flagged before any retraining).
+    for sub, label, _, _ in store.labelled():
+        if label == "scam":
+            detector.library.add(f"admin-{sub.id}", sub.text, "admin")
+    return Services(settings=settings, detector=detector, store=store)

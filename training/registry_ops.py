@@ -69,19 +69,24 @@ def compare(registry: Registry, candidate: str, current: str, shared_data: Path 
     ):
         if a is not None and b is not None and a < b - TOLERANCE:
             reasons.append(f"{name} {a:.4f} < {b:.4f}")
-    return {"candidate": new, "current": old, "worse": reasons}
+    return {"candidate": new, "current": old, "worse": reasons, "_versions": [candidate, current]}
 
 
 def promote(registry: Registry, version: str, shared_data: Path | None, force: bool = False,
-            log: Callable[[str], None] = print, corpus_dir: Path = CORPUS_DIR) -> dict[str, Any] | None:
+            log: Callable[[str], None] = print, corpus_dir: Path = CORPUS_DIR,
+            comparison: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """Make ``version`` current unless it is worse than the current one (``force`` overrides).
+
+    ``comparison``: the result of ``compare`` for this candidate and the current version, when already
+    computed (the retraining process does it, so the bot need not score the test split again)."""
     doc = registry.read()
     if version not in doc.get("versions", {}):
         raise ModelError(f"no model version {version!r} in {registry.path}")
     registry.load(version)  # the artifact must exist and match its hash before it can be current
     current = doc.get("current")
-    comparison = None
     if current and current != version and current in doc["versions"]:
-        comparison = compare(registry, version, current, shared_data, log, corpus_dir)
+        if comparison is None or comparison.get("_versions") != [version, current]:
+            comparison = compare(registry, version, current, shared_data, log, corpus_dir)
         if comparison["worse"] and not force:
             raise WorseModel(f"refusing to promote {version}: worse than {current} on the held-out split ("
                              + "; ".join(comparison["worse"]) + "). Use --force to promote anyway.")

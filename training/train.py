@@ -46,17 +46,20 @@ PRECISION_TARGET = 0.97
 
 class TrainConfig:
     def __init__(self, C: float = 4.0, corpus_weight: float = CORPUS_WEIGHT, char_bits: int = 20,
-                 word_bits: int = 18, symbols: bool = True, raw_view: bool = False) -> None:
+                 word_bits: int = 18, symbols: bool = True, raw_view: bool = False,
+                 min_df: int = 1, dense_weight: float = 1.0) -> None:
         self.C = C
         self.corpus_weight = corpus_weight
         self.char_bits = char_bits
         self.word_bits = word_bits
         self.symbols = symbols
         self.raw_view = raw_view
+        self.min_df = min_df
+        self.dense_weight = dense_weight
 
     def as_dict(self) -> dict[str, float | int]:
         return {"C": self.C, "corpus_weight": self.corpus_weight, "char_bits": self.char_bits,
-                "word_bits": self.word_bits, "symbols": self.symbols, "raw_view": self.raw_view, "recall_target": RECALL_TARGET, "precision_target": PRECISION_TARGET}
+                "word_bits": self.word_bits, "symbols": self.symbols, "raw_view": self.raw_view, "min_df": self.min_df, "dense_weight": self.dense_weight, "recall_target": RECALL_TARGET, "precision_target": PRECISION_TARGET}
 
 
 def next_version(registry: Registry, today: dt.date | None = None) -> str:
@@ -109,7 +112,8 @@ def train(shared_data: Path | None, out_dir: Path, extra_labels: Iterable[Path] 
     log(f"analysed all rows in {time.perf_counter() - t_start:.0f}s")
 
     features = TextFeatures(char_bits=config.char_bits, word_bits=config.word_bits, symbols=config.symbols,
-                            raw_view=config.raw_view).fit(a_train)
+                            raw_view=config.raw_view, min_df=config.min_df,
+                            dense_weight=config.dense_weight).fit(a_train)
     x_train = features.transform(a_train)
     y_train = np.array([r.y for r in by_split["train"]])
     if label_noise_for_tests:  # a deliberately bad model, for tests of the promotion guard

