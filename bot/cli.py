@@ -289,7 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--data", help="folder of real labelled JSONL sets (default ../shared/data)")
     tr.add_argument("--out", help="models directory to write to (default: the active one)")
     tr.add_argument("--labels", action="append", default=[], help="extra labelled JSONL (admin labels)")
-    tr.add_argument("--C", type=float, default=4.0, help="inverse regularisation of the logistic regression")
+    tr.add_argument("--C", type=float, default=8.0, help="inverse regularisation of the logistic regression")
     tr.set_defaults(func=cmd_train)
 
     lb = sub.add_parser("labels", parents=[common], help="export or import admin labels (JSONL, corpus fields)")

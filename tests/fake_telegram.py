@@ -41,6 +41,7 @@ class FakeTelegram:
         self._new_call = asyncio.Event()
         self.faults: dict[str, list[tuple[str, float]]] = {}
         self.chat_admins: dict[int, set[int]] = {}
+        self.files: dict[str, bytes] = {}  # file_id -> content served at the file URL
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
         self.port = 0
@@ -159,7 +160,14 @@ class FakeTelegram:
         return self._updates[:100]
 
     async def _file(self, request: web.Request) -> web.Response:
-        return web.Response(body=b"\x89PNG\r\n\x1a\n")
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        file_id = request.match_info["path"].rsplit("/", 1)[-1].split(".")[0]
+        self.calls.append(Call("download", {"file_id": file_id}))
+        self._new_call.set()
+        if file_id not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[file_id])
 
     def _message(self, chat_id: Any, extra: dict[str, Any]) -> dict[str, Any]:
         chat_type = "private" if isinstance(chat_id, int) and chat_id > 0 else "supergroup"
@@ -187,7 +195,9 @@ class FakeTelegram:
                         "can_delete_stories": False}
             return {"status": "member", "user": user}
         if method == "getFile":
-            return {"file_id": p.get("file_id"), "file_unique_id": "f", "file_size": 8, "file_path": "photos/x.png"}
+            fid = p.get("file_id")
+            return {"file_id": fid, "file_unique_id": f"u{fid}", "file_size": len(self.files.get(fid, b"")),
+                    "file_path": f"photos/{fid}.png"}
         if method == "setWebhook":
             self.webhook_url = p.get("url")
             self.webhook_secret = p.get("secret_token")

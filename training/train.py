@@ -38,16 +38,16 @@ from training.evaluate import choose_thresholds, grouped_metrics
 
 __all__ = ["train", "TrainConfig", "next_version", "group_weights"]
 
-CORPUS_WEIGHT = 4.0
+CORPUS_WEIGHT = 2.0
 LOW_VALUE_DOMAINS = {"job_ad_title_meta": 0.3, "job_ad_preprocessed": 0.5, "sms_preprocessed": 0.5}
 RECALL_TARGET = 0.95
 PRECISION_TARGET = 0.97
 
 
 class TrainConfig:
-    def __init__(self, C: float = 4.0, corpus_weight: float = CORPUS_WEIGHT, char_bits: int = 20,
+    def __init__(self, C: float = 8.0, corpus_weight: float = CORPUS_WEIGHT, char_bits: int = 20,
                  word_bits: int = 18, symbols: bool = True, raw_view: bool = False,
-                 min_df: int = 1, dense_weight: float = 1.0) -> None:
+                 min_df: int = 2, dense_weight: float = 0.03) -> None:
         self.C = C
         self.corpus_weight = corpus_weight
         self.char_bits = char_bits

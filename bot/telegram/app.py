@@ -98,8 +98,9 @@ def build_application(services: Services, send_rate: float | None = None, **requ
         app.add_handler(CommandHandler(name, fn, filters=PRIVATE))
     app.add_handler(CommandHandler(["scam", "legit"], admin.group_label_cmd, filters=GROUPS))
     app.add_handler(CommandHandler("groupsettings", group.group_settings_cmd, filters=GROUPS))
-    app.add_handler(MessageHandler(PRIVATE & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND,
-                                   private.on_private_message))
+    app.add_handler(MessageHandler(
+        PRIVATE & (filters.TEXT | filters.CAPTION | filters.PHOTO | filters.Document.IMAGE) & ~filters.COMMAND,
+        private.on_private_message))
     app.add_handler(MessageHandler(PRIVATE & ~filters.COMMAND, private.on_unsupported))
     app.add_handler(MessageHandler(GROUPS & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND,
                                    group.on_group_message))

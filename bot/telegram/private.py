@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot.detector import EmptyText
 from bot.i18n import SUPPORTED, t
+from bot.ocr import MAX_IMAGE_BYTES, ocr_available, read_image
 from bot.knowledge.advice import AUDIENCES
 from bot.telegram import report
 from bot.telegram.common import (LANGUAGE_NAMES, button, expired_text, keyboard, lang_of, log, parse_cb, recall_verdict,
@@ -120,7 +121,10 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
         return
     lang = lang_of(update, context)
     text, extra = extract_text(message)
-    if not text.strip():
+    image = _image_of(message)
+    if image is not None and not ocr_available():
+        image = None
+    if not text.strip() and image is None:
         key = "hint.photo_no_caption" if (message.photo or message.document) else "hint.empty"
         await reply_html(message, esc(t(lang, key)))
         return
@@ -129,6 +133,14 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
         if limiter.should_warn(user.id):
             await reply_html(message, esc(t(lang, "rate_limited")))
         return
+    if image is not None:
+        ocr_text = await _read_image(context, image, lang)
+        if ocr_text is None and not text.strip():
+            await reply_html(message, esc(t(lang, "ocr.failed")))
+            return
+        if ocr_text:
+            extra["ocr_text"] = ocr_text
+            text = f"{text}\n{ocr_text}" if text.strip() else ocr_text
     try:
         verdict = services.detector.check(text, extra).to_json()
     except EmptyText:
@@ -148,6 +160,33 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
         [button(t(lang, "button.advice"), "adv", "job_seeker"), button(t(lang, "button.contacts"), "ctc")],
     ])
     await reply_html(message, verdict_html(verdict, lang), markup, quote=True)
+
+
+def _image_of(message: Message) -> Any | None:
+    """The largest photo size (or image document) small enough to read, or None."""
+    if message.photo:
+        sizes = [p for p in message.photo if (p.file_size or 0) <= MAX_IMAGE_BYTES]
+        return max(sizes, key=lambda p: p.width * p.height) if sizes else None
+    doc = message.document
+    if doc is not None and (doc.mime_type or "").startswith("image/") and (doc.file_size or 0) <= MAX_IMAGE_BYTES:
+        return doc
+    return None
+
+
+async def _read_image(context: ContextTypes.DEFAULT_TYPE, media: Any, lang: str) -> str | None:
+    """Download through TELEGRAM_FILE_BASE and read off the event loop; the image is never stored."""
+    import asyncio
+
+    try:
+        tg_file = await media.get_file()
+        data = bytes(await tg_file.download_as_bytearray())
+        if len(data) > MAX_IMAGE_BYTES:
+            return None
+        result = await asyncio.wait_for(asyncio.to_thread(read_image, data, lang), timeout=30)
+    except Exception as exc:  # download refused, OCR failed or too slow: ask for the text instead
+        log.info("could not read an image: %s", type(exc).__name__)
+        return None
+    return result.text.strip() or None
 
 
 def _keep(context: ContextTypes.DEFAULT_TYPE, user_id: int, chat_id: int, text: str, verdict: dict[str, Any]) -> str:

@@ -67,6 +67,8 @@ def verdict_html(verdict: dict[str, Any], lang: str) -> str:
     lines += ["", esc(t(lang, f"verdict.next.{level}"))]
     if verdict.get("truncated"):
         lines += ["", esc(t(lang, "verdict.truncated"))]
+    if (verdict.get("context") or {}).get("ocr_text"):
+        lines += ["", "🖼 " + esc(t(lang, "verdict.read_from_image"))]
     return fit(lines)
 
 
@@ -94,6 +96,9 @@ def why_html(verdict: dict[str, Any], lang: str) -> str:
     if verdict.get("top_terms"):
         lines += ["", esc(t(lang, "why.terms")) + " " + esc(", ".join(verdict["top_terms"]))]
     lines += ["", esc(t(lang, "why.score", risk=f"{verdict['risk']:.2f}", version=verdict.get("model_version", "")))]
+    ocr_text = (verdict.get("context") or {}).get("ocr_text")
+    if ocr_text:
+        lines += ["", esc(t(lang, "why.ocr_text")), f"<pre>{esc(ocr_text[:1500])}</pre>"]
     return fit(lines)
 
 
