@@ -97,7 +97,7 @@ class TextFeatures(BaseEstimator, TransformerMixin):
         telling in lures and SMS spam, though useless for matching words)."""
         text = a.text[: self.max_chars]
         if getattr(self, "symbols", False):
-            syms = "".join(ch for ch in a.original[: self.max_chars] if _SYMBOL.match(ch))
+            syms = "".join(_SYMBOL.findall(a.original[: self.max_chars]))
             if syms:
                 text = f"{text} \u2063{syms[:200]}"
         if getattr(self, "raw_view", False):

@@ -276,4 +276,5 @@ def light_normalise(text: str) -> str:
     Entities (phones, handles, amounts) are read from this view: full-width or Thai digits must still be a
     phone number, but a handle's case and a URL's path must survive.
     """
-    return "".join(_light_char(c) for c in text)
+    table = {ord(c): _light_char(c) for c in set(text)}
+    return text.translate(table)
