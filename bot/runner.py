@@ -139,9 +139,21 @@ def main_run() -> int:
             loop.add_signal_handler(sig, stop.set)
         await serve(settings, stop=stop)
 
+    from bot.detector.model import ModelError
+    from bot.store import StoreError
+
     try:
         asyncio.run(_main())
     except InvalidToken:
         print("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather (/mybots -> API Token).", file=sys.stderr)
         return 2
+    except ModelError as exc:
+        print(f"safejob: cannot start: the model cannot be used: {exc}", file=sys.stderr)
+        return 3
+    except StoreError as exc:
+        print(f"safejob: cannot start: the database cannot be used: {exc}", file=sys.stderr)
+        return 3
+    except OSError as exc:
+        print(f"safejob: cannot start: {exc}", file=sys.stderr)
+        return 3
     return 0
