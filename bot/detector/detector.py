@@ -40,7 +40,9 @@ class Detector:
     def load(cls, models_dir: Path | str | None = None, version: str | None = None) -> "Detector":
         directory = Path(models_dir) if models_dir else default_models_dir()
         model = Registry(directory).load(version)
-        return cls(model, ScamLibrary.from_jsonl(directory / KNOWN_SCAMS_FILE))
+        detector = cls(model, ScamLibrary.from_jsonl(directory / KNOWN_SCAMS_FILE))
+        analyse("warm-up")  # build the lexicons and gazetteer now, not on the first user's message
+        return detector
 
     @property
     def model(self) -> LoadedModel:

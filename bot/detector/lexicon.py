@@ -80,9 +80,10 @@ def _usable(lits: Iterable[str]) -> bool:
     return all(len(lit) >= (_MIN_ASCII_TRIGGER if lit.isascii() else _MIN_OTHER_TRIGGER) for lit in lits)
 
 
-def required_literals(pattern: str) -> frozenset[str] | None:
-    """Words one of which any match of ``pattern`` contains; None when too short to be worth indexing."""
-    lits = _literal_sets(sre_parse.parse(pattern))
+def required_literals(pattern: str | Any) -> frozenset[str] | None:
+    """Words one of which any match of ``pattern`` (a regex, or one already parsed) contains; None when too
+    short to be worth indexing."""
+    lits = _literal_sets(sre_parse.parse(pattern) if isinstance(pattern, str) else pattern)
     if not lits or not _usable(lits):
         return None
     return frozenset(lits)
@@ -129,10 +130,10 @@ class _Index:
         self._by_gram: dict[str, list[tuple[str, int]]] = {}  # first 3 chars of a literal -> (literal, entry)
         self._short: dict[str, list[tuple[str, int]]] = {}  # literals under 3 characters, by first character
 
-    def add(self, entry: _Entry, pattern: str) -> None:
+    def add(self, entry: _Entry, parsed: Any) -> None:
         idx = len(self.entries)
         self.entries.append(entry)
-        lits = required_literals(pattern)
+        lits = required_literals(parsed)
         if lits is None:
             self._always.append(idx)
             return
@@ -206,9 +207,10 @@ class Lexicon:
                             rx = re.compile(pat)
                         except re.error as exc:
                             raise ValueError(f"lexicon {lang}: {section}.{code}: bad pattern {pat!r}: {exc}") from exc
-                        hi = sre_parse.parse(pat).getwidth()[1]
+                        parsed = sre_parse.parse(pat)
+                        hi = parsed.getwidth()[1]
                         reach = hi + _LOOKAROUND_MARGIN if hi < _WINDOW_LIMIT else -1
-                        index.add(_Entry(code, lang, rx, reach), pat)
+                        index.add(_Entry(code, lang, rx, reach), parsed)
         for index in self._indexes.values():
             index.freeze()
 
