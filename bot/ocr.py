@@ -8,6 +8,7 @@ disk by SafeJob; Tesseract gets them on standard input.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -25,6 +26,11 @@ _LANG_PACKS = {"en": ["eng"], "zh": ["chi_sim"], "th": ["tha"], "vi": ["vie"], "
 _SCRIPT_PACKS = {"Thai": ["tha"], "Han": ["chi_sim"], "HanS": ["chi_sim"], "HanT": ["chi_tra"],
                  "Myanmar": ["mya"], "Khmer": ["khm"], "Lao": ["lao"]}
 _LATIN_PACKS = {"vi": ["vie"], "id": ["ind"], "ms": ["msa"], "tl": ["fil"]}
+
+
+# Tesseract's OpenMP threads spin against each other on a small machine (and against the bot): one
+# thread per image is several times faster here, and leaves the other core to the bot.
+_ENV = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
 
 class OcrUnavailable(RuntimeError):
@@ -82,7 +88,7 @@ def _detect_script(image: bytes, timeout: float) -> str | None:
         return None
     try:
         p = subprocess.run(["tesseract", "stdin", "stdout", "--psm", "0"], input=image, capture_output=True,
-                           timeout=timeout)
+                           timeout=timeout, env=_ENV)
     except subprocess.TimeoutExpired:
         return None
     out = p.stdout.decode("utf-8", "replace")
@@ -103,7 +109,7 @@ def read_image(image: bytes, user_lang: str = "en", timeout: float = TIMEOUT_SEC
     langs = languages_for(user_lang, script)
     try:
         p = subprocess.run(["tesseract", "stdin", "stdout", "-l", langs, "--psm", "3"], input=image,
-                           capture_output=True, timeout=timeout)
+                           capture_output=True, timeout=timeout, env=_ENV)
     except subprocess.TimeoutExpired as exc:
         raise TimeoutError("OCR took too long") from exc
     text = p.stdout.decode("utf-8", "replace")
