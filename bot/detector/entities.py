@@ -107,10 +107,10 @@ _NUM = r"\d{1,3}(?:[,.\s]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?"
 _MULT_RE = "|".join(f"(?:{m})" for m, _, _ in _MULTIPLIERS)
 _AMOUNT_CORE = re.compile(
     rf"(?P<a>{_NUM})\s?(?P<am>{_MULT_RE})?"
-    rf"(?:\s?(?:-|–|~|to|đến|den|hingga|sampai|ถึง|至|到)\s?(?P<b>{_NUM})\s?(?P<bm>{_MULT_RE})?)?",
-    re.IGNORECASE,
+    rf"(?:\s?(?:-|–|~|to|đến|den|hingga|sampai|ถึง|至|到)\s?(?P<b>{_NUM})\s?(?P<bm>{_MULT_RE})?)?"
 )
-_CURRENCY_RE = re.compile("|".join(f"(?P<{code}>{pat})" for code, pat in _CURRENCY_WORDS), re.IGNORECASE)
+# Applied to lower-cased text only, so without IGNORECASE (several times faster).
+_CURRENCY_RE = re.compile("|".join(f"(?P<{code}>{pat})" for code, pat in _CURRENCY_WORDS))
 
 _PERIODS: list[tuple[str, str]] = [
     ("month", r"/\s?(?:month|mo|mth|m|tháng|thang|bulan|bln|buwan|เดือน|ด\.|月|月份|ខែ|ເດືອນ|လ)(?![a-z])|per\s?month|a\s?month|monthly|"
@@ -121,13 +121,12 @@ _PERIODS: list[tuple[str, str]] = [
     ("hour", r"/\s?(?:hour|hr|h|giờ|gio|jam|oras|ชั่วโมง|小时|小時|時)(?![a-z])|per\s?hour|an\s?hour|hourly|时薪|時薪|ชม\.|per jam"),
     ("year", r"/\s?(?:year|yr|năm|nam|tahun|taon|ปี|年)|per\s?(?:year|annum)|a\s?year|annual(?:ly)?|yearly|年薪|mỗi năm|ต่อปี|setahun"),
 ]
-_PERIOD_RE = re.compile("|".join(f"(?P<{p}>{pat})" for p, pat in _PERIODS), re.IGNORECASE)
+_PERIOD_RE = re.compile("|".join(f"(?P<{p}>{pat})" for p, pat in _PERIODS))
 _PER_MONTH = {"month": 1.0, "week": 4.33, "day": 26.0, "hour": 208.0, "year": 1 / 12}
 _SALARY_CONTEXT = re.compile(
     r"salary|wage|pay|income|earn|gaji|upah|pendapatan|penghasilan|lương|luong|thu nhập|thu nhap|sahod|suweldo|"
     r"sweldo|kita|kumita|薪|工资|工資|收入|待遇|底薪|เงินเดือน|ค่าจ้าง|รายได้|ค่าตอบแทน|လစာ|ဝင်ငွေ|ប្រាក់ខែ|"
     r"ប្រាក់ចំណូល|ເງິນເດືອນ|ລາຍໄດ້|commission",
-    re.IGNORECASE,
 )
 
 
@@ -207,6 +206,7 @@ def _parse_number(s: str) -> float | None:
         return None
 
 
+@lru_cache(maxsize=256)
 def _multiplier(token: str | None) -> tuple[float, str | None]:
     if not token:
         return 1.0, None

@@ -73,8 +73,30 @@ def _term_regex(term: str) -> str:
 _KEY_TERM_RE = re.compile(
     r"(?<![a-z0-9])(?:" + "|".join(f"(?P<t{i}>{_term_regex(t)})" for i, t in enumerate(KEY_TERMS)) + r")(?![a-z0-9])"
 )
-# A cheap test for whether a key term could be hiding behind separators or leetspeak at all.
-_DISGUISE_HINT = re.compile(r"[a-z][\s.\-_*·•|/,:;~'\"`^=+0-9@$!]{1,3}[a-z0-9@$!]")
+# Single letters or digits standing between separators ("t e l", "w.h.a"), or a symbol inside a word.
+_DISGUISE_HINT = re.compile(r"(?<![a-z0-9])[a-z0-9][\s.\-_*·•|/]{1,3}[a-z0-9](?![a-z0-9])|[a-z][013457@$!][a-z]")
+_COMPACT_DROP = re.compile(r"[^a-z]+")
+_LEET_TABLE = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i",
+                             "|": "l", "+": "t", "8": "b", "9": "g", "2": "z"})
+_PLAIN_TERMS = tuple(t.replace(" ", "") for t in KEY_TERMS)
+
+
+def _hides_key_term(s: str) -> bool:
+    """Whether a key term occurs more often once separators and leetspeak are stripped than as written
+    (only then is the expensive fuzzy key-term pass worth running)."""
+    mapped = s.translate(_LEET_TABLE)
+    compact = _COMPACT_DROP.sub("", mapped)
+    if not compact:
+        return False
+    compact_l = _COMPACT_DROP.sub("", mapped.replace("i", "l")) if ("1" in s or "|" in s) else compact
+    for plain, term in zip(_PLAIN_TERMS, KEY_TERMS):
+        if plain in compact or plain in compact_l:
+            hidden = max(compact.count(plain), compact_l.count(plain))
+            if hidden > s.count(term):
+                return True
+    return False
+
+
 _SPACED_LETTERS = re.compile(r"(?<![a-z0-9])[a-z0-9](?:[\s.\-_*·•|/]{1,3}[a-z0-9](?![a-z0-9])){3,}")
 _LEET_IN_WORD = re.compile(r"(?<=[a-z])[013457@$!](?=[a-z])")
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -258,8 +280,9 @@ def normalise(text: str) -> Normalised:
     if s.endswith(" "):
         s, offs = s[:-1], offs[:-1]
     s, offs = _rewrite(s, offs, _HYPHEN_BREAK, lambda m: [])
-    if _DISGUISE_HINT.search(s):
+    if _hides_key_term(s):
         s, offs = _rewrite(s, offs, _KEY_TERM_RE, _key_term)
+    if _DISGUISE_HINT.search(s):
         s, offs = _rewrite(s, offs, _SPACED_LETTERS, _keep_alnum)
         s, offs = _rewrite(
             s, offs, _LEET_IN_WORD, lambda m: _LEET_SINGLE[m.group(0)] if _leet_token_ok(s, m.start()) else m.group(0)
