@@ -3,7 +3,6 @@ promote with the very next check on the new model, rollback, statistics, paced r
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import random

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import json
 import logging
 from html.parser import HTMLParser
 
@@ -319,7 +318,7 @@ async def test_webhook_mode_checks_secret(tmp_path, detector):
     port = free_port()
     h = Harness(tmp_path / "var", detector)
     await h.fake.start()
-    await h.start(http_port=port, webhook_url=f"https://bot.example.org/tg/hook", webhook_secret="s3cret")
+    await h.start(http_port=port, webhook_url="https://bot.example.org/tg/hook", webhook_secret="s3cret")
     try:
         assert h.fake.webhook_url == "https://bot.example.org/tg/hook" and h.fake.webhook_secret == "s3cret"
         update = {"update_id": 1, **message(1600, LURES["en"])}

@@ -8,7 +8,7 @@ import string
 import pytest
 
 from bot.i18n import SUPPORTED, pick_language, strings, t
-from bot.knowledge.advice import AUDIENCES, advice_doc, advice_steps, advice_title
+from bot.knowledge.advice import AUDIENCES, advice_steps, advice_title
 
 EN = strings("en")
 

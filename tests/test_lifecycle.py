@@ -10,7 +10,6 @@ import sqlite3
 import sys
 from pathlib import Path
 
-import pytest
 
 from bot_harness import TOKEN, free_port
 from fake_telegram import FakeTelegram, message

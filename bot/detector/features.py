@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 import zlib
-from typing import Iterable, Sequence
+from typing import Iterable
 
 import numpy as np
 import scipy.sparse as sp

@@ -14,7 +14,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 __all__ = ["Store", "UserPrefs", "Submission", "StoreError", "SCHEMA_VERSION"]
 

@@ -138,7 +138,7 @@ def _entry_lines(entry: dict[str, Any], lang: str) -> list[str]:
     return lines
 
 
-def contacts_html(pc: PairContacts, lang: str, country_name) -> str:
+def contacts_html(pc: PairContacts, lang: str) -> str:
     """Contacts for a pair, each with source and date; an explicit fallback where nothing is sourced."""
     lines = [f"<b>{esc(t(lang, 'report.contacts_title'))}</b>"]
     if pc.empty:

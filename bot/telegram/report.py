@@ -133,7 +133,7 @@ async def _show_guidance(message: Message, context: ContextTypes.DEFAULT_TYPE, l
     lines += [f"{i}. {esc(s.text)}" for i, s in enumerate(steps, 1)]
     await reply_html(message, fit(lines))
     pc = svc(context).contacts.for_pair(data.get("origin"), data.get("host"))
-    await reply_html(message, contacts_html(pc, lang, _country))
+    await reply_html(message, contacts_html(pc, lang))
     await reply_html(message, warnings_html(lang))
 
 
@@ -295,7 +295,7 @@ async def _after_host(message: Message, context: ContextTypes.DEFAULT_TYPE, lang
     if flow == "contacts":
         svc(context).store.end_conversation(chat_id, user_id)
         pc = svc(context).contacts.for_pair(data.get("origin"), data.get("host"))
-        await reply_html(message, contacts_html(pc, lang, _country))
+        await reply_html(message, contacts_html(pc, lang))
         await reply_html(message, warnings_html(lang))
         return
     _save(context, chat_id, user_id, flow, "place", data)
