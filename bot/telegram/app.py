@@ -72,8 +72,10 @@ def build_application(services: Services, send_rate: float | None = None, **requ
         .base_url(settings.api_base)
         .base_file_url(settings.file_base)
         .rate_limiter(limiter)
-        .concurrent_updates(16)
-        .connection_pool_size(16)
+        # Up to 64 updates in hand at once, so a user whose reply waits on Telegram's retry_after does not
+        # hold up everyone else; more only adds contention in httpx's connection pool on a small machine.
+        .concurrent_updates(64)
+        .connection_pool_size(32)
     )
     for key, value in request_kwargs.items():  # connect_timeout, read_timeout, ... (tests shorten them)
         builder = getattr(builder, key)(value)
