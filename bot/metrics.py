@@ -60,10 +60,6 @@ class Metrics:
             self.help.setdefault(name, help_text)
         self.gauges[name][tuple(str(labels[k]) for k in self.label_names[name])] = value
 
-    def value(self, name: str, **labels: str) -> float:
-        key = tuple(str(labels[k]) for k in self.label_names.get(name, ()))
-        return self.counters.get(name, {}).get(key, 0.0)
-
     def render(self) -> str:
         lines: list[str] = []
         for name, series in sorted(self.counters.items()):

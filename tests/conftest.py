@@ -26,13 +26,6 @@ def corpus_rows():
     return load_training_rows(None)
 
 
-def shared_data_dir() -> Path | None:
-    from training.datasets import default_shared_data
-
-    p = default_shared_data()
-    return p if p.is_dir() else None
-
-
 @pytest.fixture(autouse=True)
 def _no_user_model_dirs(monkeypatch, tmp_path):
     """Tests never read or write a developer's own data directory."""

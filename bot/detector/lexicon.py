@@ -241,9 +241,6 @@ class Lexicon:
                 if m and m.end() > m.start():
                     yield LexiconHit(e.code, e.lang, m.start(), m.end())
 
-    def languages(self) -> list[str]:
-        return sorted(self.docs)
-
 
 def load_docs() -> dict[str, dict[str, Any]]:
     docs: dict[str, dict[str, Any]] = {}

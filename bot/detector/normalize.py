@@ -252,10 +252,6 @@ def _key_term(m: re.Match[str]) -> str:
     return KEY_TERMS[int(m.lastgroup[1:])]  # type: ignore[index]
 
 
-def _leet(m: re.Match[str]) -> str:
-    return _LEET_SINGLE[m.group(0)]
-
-
 def _leet_token_ok(text: str, s: int) -> bool:
     """Only undo leetspeak inside real words (so ``rm5k`` and ``usd2000`` keep their digits)."""
     a = s
