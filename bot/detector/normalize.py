@@ -133,7 +133,8 @@ class Normalised:
 # written with) the single character, so it is kept whole, and the split form is joined back.
 _KEEP_WHOLE = {"\u0e33": "\u0e33", "\u0eb3": "\u0eb3"}
 SPLIT_AM = (("\u0e4d\u0e32", "\u0e33"), ("\u0ecd\u0eb2", "\u0eb3"))
-_SPLIT_AM_RE = re.compile("\u0e4d\u0e32|\u0ecd\u0eb2")
+_WHOLE_AM = dict(SPLIT_AM)
+_SPLIT_AM_RE = re.compile("|".join(_WHOLE_AM))
 
 
 def join_split_am(text: str) -> str:
@@ -285,7 +286,7 @@ def normalise(text: str) -> Normalised:
         )
     s, offs = _rewrite(s, offs, _CJK_GAP, lambda m: [])
     if "\u0e4d" in s or "\u0ecd" in s:
-        s, offs = _rewrite(s, offs, _SPLIT_AM_RE, lambda m: "\u0e33" if m.group(0)[0] == "\u0e4d" else "\u0eb3")
+        s, offs = _rewrite(s, offs, _SPLIT_AM_RE, lambda m: _WHOLE_AM[m.group(0)])
     return Normalised(text, s, tuple(offs))
 
 

@@ -39,8 +39,10 @@ class PlaceMatch:
 
 
 def _latin_fold(name: str) -> str:
-    s = unicodedata.normalize("NFKC", name).casefold().replace("đ", "d")
-    s = s.replace("\u0e4d\u0e32", "\u0e33").replace("\u0ecd\u0eb2", "\u0eb3")
+    """A place name folded the way the detector's normaliser folds text, so names match the normalised view."""
+    from bot.detector.normalize import join_split_am  # the detector imports this module: import when used
+
+    s = join_split_am(unicodedata.normalize("NFKC", name).casefold().replace("đ", "d"))
     if all(ord(c) < 0x250 or c.isspace() for c in s):
         s = "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
     return re.sub(r"\s+", " ", s).strip()
