@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.detector.entities import Entities, currency_table, extract_entities
+from bot.detector.entities import Entities, extract_entities
 from bot.detector.language import detect_language
 from bot.detector.lexicon import FLAG_CODES, INTENT_CODES, lexicon
 from bot.detector.normalize import Normalised, light_normalise, normalise
@@ -56,14 +56,10 @@ def _flag(norm: Normalised, code: str, start: int, end: int) -> Flag:
 def _salary_flag(ent: Entities, flag_codes: set[str]) -> tuple[int, str] | None:
     if not flag_codes & _LOW_SKILL_CONTEXT:
         return None
-    rates = currency_table()["currencies"]
     for a in ent.amounts:
-        if a.usd_month is None:
-            continue
-        info = rates[a.currency]
-        normal_usd = info["typical_wage"] / info["per_usd"]
-        if a.usd_month >= SALARY_MULTIPLE * normal_usd and a.usd_month >= 500:
-            return (a.usd_month, a.text)
+        multiple = a.wage_multiple
+        if multiple is not None and multiple >= SALARY_MULTIPLE and a.usd_month >= 500:  # type: ignore[operator]
+            return (a.usd_month, a.text)  # type: ignore[return-value]
     return None
 
 

@@ -138,6 +138,14 @@ class Amount:
     usd_month: int | None
     text: str
 
+    @property
+    def wage_multiple(self) -> float | None:
+        """How many times the normal entry-level monthly wage of the currency's country this amount is."""
+        if self.usd_month is None:
+            return None
+        info = currency_table()["currencies"][self.currency]
+        return self.usd_month / (info["typical_wage"] / info["per_usd"])
+
     def to_json(self) -> dict[str, Any]:
         return {"value": self.value, "currency": self.currency, "period": self.period,
                 "usd_month": self.usd_month, "text": self.text}

@@ -116,16 +116,9 @@ class TextFeatures(BaseEstimator, TransformerMixin):
         return c_cols.astype(np.int64), c_tf, w_cols, w_tf
 
     def dense_row(self, a: Analysis) -> np.ndarray:
-        from bot.detector.entities import currency_table
-
-        rates = currency_table()["currencies"]
         fc = a.flag_counts
         e = a.entities
-        multiple = 0.0
-        for amt in e.amounts:
-            if amt.usd_month is not None:
-                info = rates[amt.currency]
-                multiple = max(multiple, amt.usd_month / (info["typical_wage"] / info["per_usd"]))
+        multiple = max((m for amt in e.amounts if (m := amt.wage_multiple) is not None), default=0.0)
         ic = a.intent_counts
         row = [1.0 if fc.get(code) else 0.0 for code in ALL_FLAG_CODES]
         row += [
