@@ -25,6 +25,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from bot.detector.analysis import ALL_FLAG_CODES, Analysis, analyse
+from bot.detector.hashing import ngram_hashes
 
 __all__ = ["TextFeatures", "DENSE_NAMES", "char_columns", "word_terms"]
 
@@ -33,8 +34,6 @@ DENSE_NAMES = tuple(f"flag:{c}" for c in ALL_FLAG_CODES) + (
     "salary_multiple", "intent:detention_report", "intent:question", "intent:job_offer", "long_text",
 )
 _WORD = re.compile(r"\w\w+")
-_P = np.uint64(0x100000001B3)
-_M = np.uint64(0x9E3779B97F4A7C15)
 _SYMBOL = re.compile(r"[\u2190-\u2bff\u3000-\u303f\U0001f000-\U0001faff$€£¥₱฿₫₹]")
 _NO_SPACE_SCRIPT = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3400-\u9fff]")
 _LURE_CODES = frozenset(ALL_FLAG_CODES) - {"chat_app_contact", "urgency"}
@@ -47,17 +46,8 @@ _STOPWORDS = frozenset(
 
 def char_columns(text: str, bits: int, max_n: int = 4) -> np.ndarray:
     """Hashed columns of every character 1..max_n-gram of `` text `` (spaces around it mark the edges)."""
-    cp = np.frombuffer((" " + text + " ").encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     mask = np.uint64((1 << bits) - 1)
-    out = []
-    h = np.zeros(len(cp), dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for n in range(1, max_n + 1):
-            if len(cp) < n:
-                break
-            h = h[: len(cp) - n + 1] * _P + cp[n - 1:] + np.uint64(n)
-            mixed = (h ^ (h >> np.uint64(29))) * _M
-            out.append((mixed >> np.uint64(24)) & mask)
+    out = [(mixed >> np.uint64(24)) & mask for _, mixed in ngram_hashes(" " + text + " ", max_n)]
     return np.concatenate(out) if out else np.zeros(0, dtype=np.uint64)
 
 

@@ -17,6 +17,7 @@ from typing import Iterable
 
 import numpy as np
 
+from bot.detector.hashing import ngram_hashes
 from bot.detector.normalize import normalise
 from bot.detector.verdict import Match
 
@@ -28,27 +29,19 @@ _SAMPLE = 4
 _MIN_SHINGLES = 10  # sampled shingles; shorter messages (about 60 characters) are too generic to call a copy
 _MAX_POSTING = 200  # shingles shared by more documents than this say nothing about identity
 _STRIP = re.compile(r"[\s\W_]+")
-_P = np.uint64(0x100000001B3)
-_M = np.uint64(0x9E3779B97F4A7C15)
 
 
 def shingles(normalised_text: str) -> frozenset[int]:
     """A fixed sample (one in ``_SAMPLE``) of the hashed character 5-grams of the text without spaces.
 
     Digits are kept (a recruiter's phone number identifies a copy). Sampling by hash value keeps the same
-    shingles in every text, so overlaps between two texts are estimated without bias at an eighth of the cost.
+    shingles in every text, so overlaps between two texts are estimated without bias at a quarter of the cost.
     """
     s = _STRIP.sub("", normalised_text)
-    if len(s) < SHINGLE:
-        return frozenset()
-    cp = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    h = np.zeros(len(cp) - SHINGLE + 1, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for k in range(SHINGLE):
-            h = h * _P + cp[k: k + len(h)]
-        h = (h ^ (h >> np.uint64(31))) * _M
-    kept = h[(h >> np.uint64(40)) % np.uint64(_SAMPLE) == 0]
-    return frozenset(kept.tolist())
+    for n, h in ngram_hashes(s, SHINGLE):
+        if n == SHINGLE:
+            return frozenset(h[(h >> np.uint64(40)) % np.uint64(_SAMPLE) == 0].tolist())
+    return frozenset()  # shorter than one shingle
 
 
 @dataclass(frozen=True, slots=True)

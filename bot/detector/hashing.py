@@ -1,0 +1,29 @@
+"""Hashes of character n-grams, computed on code points with numpy: one definition for the classifier's
+features and the known-scam shingles."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import numpy as np
+
+__all__ = ["ngram_hashes"]
+
+_P = np.uint64(0x100000001B3)
+_M = np.uint64(0x9E3779B97F4A7C15)
+
+
+def ngram_hashes(text: str, max_n: int) -> Iterator[tuple[int, np.ndarray]]:
+    """``(n, hashes)`` for n = 1..max_n: a mixed 64-bit hash of every character n-gram of ``text``, in order.
+
+    Each n builds on n-1 (a rolling polynomial over the code points), so all sizes cost little more than one.
+    """
+    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    h = np.zeros(len(cp), dtype=np.uint64)
+    for n in range(1, max_n + 1):
+        if len(cp) < n:
+            return
+        with np.errstate(over="ignore"):
+            h = h[: len(cp) - n + 1] * _P + cp[n - 1:] + np.uint64(n)
+            mixed = (h ^ (h >> np.uint64(29))) * _M
+        yield n, mixed
