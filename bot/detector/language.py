@@ -13,7 +13,7 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 
-__all__ = ["detect_language", "script_counts"]
+__all__ = ["detect_language"]
 
 _SCRIPT_LANG = {"THAI": "th", "LAO": "lo", "KHMER": "km", "MYANMAR": "my", "CJK": "zh", "HANGUL": "ko",
                 "HIRAGANA": "ja", "KATAKANA": "ja", "DEVANAGARI": "hi", "BENGALI": "bn", "TAMIL": "ta",
@@ -77,9 +77,10 @@ def _script(ch: str) -> str | None:
     return head or None
 
 
-def script_counts(text: str) -> Counter[str]:
+def _counts_by_unicode_name(clean: str) -> Counter[str]:
+    """Letters per script from each character's Unicode name: slower, for scripts without a regex below."""
     counts: Counter[str] = Counter()
-    for ch, n in Counter(_strip_noise(text)).items():
+    for ch, n in Counter(clean).items():
         s = _script(ch)
         if s:
             counts[s] += n
@@ -124,7 +125,7 @@ def _fast_counts(text: str) -> Counter[str]:
         if n:
             counts[name] = n
     if _OTHER_LETTERS.search(clean):
-        counts.update({k: v for k, v in script_counts(clean).items() if k not in counts})
+        counts.update({k: v for k, v in _counts_by_unicode_name(clean).items() if k not in counts})
     return counts
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from telegram import Message, Update
@@ -175,8 +176,6 @@ def _image_of(message: Message) -> Any | None:
 
 async def _read_image(context: ContextTypes.DEFAULT_TYPE, media: Any, lang: str) -> str | None:
     """Download through TELEGRAM_FILE_BASE and read off the event loop; the image is never stored."""
-    import asyncio
-
     try:
         tg_file = await media.get_file()
         data = bytes(await tg_file.download_as_bytearray())
