@@ -229,7 +229,7 @@ class TextFeatures(BaseEstimator, TransformerMixin):
             for s0, e0, v in merged:
                 scored[padded[int(s0):int(e0)]] = v
         out: list[str] = []
-        for term, _ in sorted(scored.items(), key=lambda kv: -kv[1]):
+        for term, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0])):  # ties: same order every run
             if any(term in o or o in term for o in out):
                 continue
             out.append(term)

@@ -16,9 +16,11 @@ from re import _constants as sre_c  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any, Iterable, Iterator
 
+import ahocorasick
+
 from bot.detector.normalize import join_split_am
 
-__all__ = ["LANGUAGES", "FLAG_CODES", "INTENT_CODES", "Lexicon", "LexiconHit", "lexicon", "required_literals"]
+__all__ = ["LANGUAGES", "FLAG_CODES", "INTENT_CODES", "Lexicon", "LexiconHit", "lexicon", "required_clauses", "DIGIT"]
 
 LANGUAGES = ("en", "zh", "th", "vi", "id", "my", "km", "lo", "tl", "ms")
 FLAG_CODES = (
@@ -30,63 +32,104 @@ INTENT_CODES = ("detention_report", "contacts_request", "question", "job_offer")
 
 _MIN_ASCII_TRIGGER = 2
 _MIN_OTHER_TRIGGER = 1
+# A clause no text can satisfy except by containing a digit (``\d``, ``[0-9]``): the numeric patterns
+# (wages, ages) have no word to wait for, but most messages without a digit can skip them.
+DIGIT = "\x00digit"
+_HAS_DIGIT = re.compile(r"\d")
+_DIGIT_IN = {(sre_c.CATEGORY, sre_c.CATEGORY_DIGIT)}
 
 
-def _literal_sets(seq: Iterable[Any]) -> set[str] | None:
-    """Literal strings of which every match must contain at least one; None if none can be named."""
-    candidates: list[set[str]] = []
+def _is_digit_class(op: Any, av: Any) -> bool:
+    if op is sre_c.LITERAL:
+        return chr(av).isdigit()
+    if op is not sre_c.IN or not av:
+        return False
+    for item in av:
+        if item in _DIGIT_IN:
+            continue
+        kind, val = item
+        if kind is sre_c.RANGE and "0" <= chr(val[0]) and chr(val[1]) <= "9":
+            continue
+        if kind is sre_c.LITERAL and chr(val).isdigit():
+            continue
+        return False
+    return True
+
+
+def _strength(clause: frozenset[str]) -> tuple[int, int]:
+    """Rarer clauses first: long literals, few of them; the digit clause is the weakest."""
+    if DIGIT in clause:
+        return (0, 0)
+    return (min(len(x) for x in clause), -len(clause))
+
+
+def _clauses(seq: Iterable[Any]) -> list[frozenset[str]]:
+    """Sets of literal strings of which every match must contain at least one member each."""
+    out: list[frozenset[str]] = []
     run: list[str] = []
 
     def flush() -> None:
         if run:
-            candidates.append({"".join(run)})
+            out.append(frozenset({"".join(run)}))
             run.clear()
 
     for op, av in seq:
         if op is sre_c.LITERAL:
             run.append(chr(av))
+            if chr(av).isdigit():
+                out.append(frozenset({DIGIT}))
             continue
+        prefix = "".join(run)
         flush()
-        if op is sre_c.SUBPATTERN:
-            sub = _literal_sets(av[3])
-            if sub:
-                candidates.append(sub)
+        if _is_digit_class(op, av):
+            out.append(frozenset({DIGIT}))
+        elif op is sre_c.SUBPATTERN:
+            out.extend(_clauses(av[3]))
         elif op is sre_c.BRANCH:
-            alts = [_literal_sets(b) for b in av[1]]
+            alts = [[c for c in _clauses(b) if _usable(c)] for b in av[1]]
             if all(alts):
-                candidates.append(set().union(*alts))  # type: ignore[arg-type]
+                out.append(frozenset().union(*(max(a, key=_strength) for a in alts)))
+            if prefix:
+                # The parser moves a prefix the alternatives share out of them ("tinggi badan|tb" becomes
+                # "t" + "inggi badan|b"): glue it back on to get words worth waiting for.
+                out.append(frozenset(prefix + _leading_literal(b) for b in av[1]))
         elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, getattr(sre_c, "POSSESSIVE_REPEAT", None)):
             lo, _hi, item = av
             if lo >= 1:
-                sub = _literal_sets(item)
-                if sub:
-                    candidates.append(sub)
+                out.extend(_clauses(item))
         elif op is getattr(sre_c, "ATOMIC_GROUP", None):
-            sub = _literal_sets(av)
-            if sub:
-                candidates.append(sub)
+            out.extend(_clauses(av))
     flush()
-    if not candidates:
-        return None
+    return out
 
-    def strength(s: set[str]) -> tuple[int, int]:
-        shortest = min(len(x) for x in s)
-        return (shortest, -len(s))
 
-    return max(candidates, key=strength)
+def _leading_literal(seq: Iterable[Any]) -> str:
+    lead: list[str] = []
+    for op, av in seq:
+        if op is not sre_c.LITERAL:
+            break
+        lead.append(chr(av))
+    return "".join(lead)
 
 
 def _usable(lits: Iterable[str]) -> bool:
-    return all(len(lit) >= (_MIN_ASCII_TRIGGER if lit.isascii() else _MIN_OTHER_TRIGGER) for lit in lits)
+    """Too short a literal ("a", "k") is in nearly every text: waiting for it saves nothing."""
+    for lit in lits:
+        if lit == DIGIT:
+            continue
+        if lit.isascii() and len(lit) < _MIN_ASCII_TRIGGER and (lit.isalnum() or lit.isspace()):
+            return False
+        if len(lit) < _MIN_OTHER_TRIGGER:
+            return False
+    return True
 
 
-def required_literals(pattern: str | Any) -> frozenset[str] | None:
-    """Words one of which any match of ``pattern`` (a regex, or one already parsed) contains; None when too
-    short to be worth indexing."""
-    lits = _literal_sets(sre_parse.parse(pattern) if isinstance(pattern, str) else pattern)
-    if not lits or not _usable(lits):
-        return None
-    return frozenset(lits)
+def required_clauses(pattern: str | Any) -> tuple[frozenset[str], ...]:
+    """What any match of ``pattern`` (a regex, or one already parsed) must contain: one member of every
+    clause (``DIGIT`` stands for any digit), strongest clause first. Empty when nothing can be named."""
+    parsed = sre_parse.parse(pattern) if isinstance(pattern, str) else pattern
+    found = {c for c in _clauses(parsed) if _usable(c)}
+    return tuple(sorted(found, key=lambda c: (_strength(c), sorted(c)), reverse=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +146,7 @@ class _Entry:
     lang: str
     regex: re.Pattern[str]
     reach: int  # how far a match can extend either side of its required literal; -1 if unbounded
+    clauses: tuple[frozenset[str], ...]  # see required_clauses; the first one anchors the search windows
 
 
 _LOOKAROUND_MARGIN = 32
@@ -122,49 +166,59 @@ _OWN_SCRIPT = {
 
 
 class _Index:
-    """One group of languages' patterns, indexed by the literals they require."""
+    """One group of languages' patterns, indexed by the literals they require.
+
+    One Aho-Corasick pass names every literal of two or more characters in the text (single characters
+    come from the text's set of characters); a pattern runs only when every one of its clauses is met,
+    and then only in windows around its anchor literal.
+    """
 
     def __init__(self) -> None:
         self.entries: list[_Entry] = []
         self._always: list[int] = []  # entries with no usable literal: always run
-        self._by_gram: dict[str, list[tuple[str, int]]] = {}  # first 3 chars of a literal -> (literal, entry)
-        self._short: dict[str, list[tuple[str, int]]] = {}  # literals under 3 characters, by first character
+        self._by_lit: dict[str, list[int]] = {}  # anchor literal -> entries
 
-    def add(self, entry: _Entry, parsed: Any) -> None:
+    def add(self, entry: _Entry) -> None:
         idx = len(self.entries)
         self.entries.append(entry)
-        lits = required_literals(parsed)
-        if lits is None:
+        if not entry.clauses:
             self._always.append(idx)
             return
-        for lit in lits:
-            if len(lit) >= 3:
-                self._by_gram.setdefault(lit[:3], []).append((lit, idx))
-            else:
-                self._short.setdefault(lit[0], []).append((lit, idx))
+        for lit in entry.clauses[0]:
+            self._by_lit.setdefault(lit, []).append(idx)
 
     def freeze(self) -> None:
-        self._gram_keys = frozenset(self._by_gram)
-        self._always_set = frozenset(self._always)
-        self._short_keys = frozenset(self._short)
+        literals = {lit for e in self.entries for c in e.clauses for lit in c if lit != DIGIT}
+        self._automaton = ahocorasick.Automaton()
+        for lit in literals:
+            if len(lit) > 1:
+                self._automaton.add_word(lit, lit)
+        self._single = frozenset(lit for lit in literals if len(lit) == 1)
+        if len(self._automaton):
+            self._automaton.make_automaton()
 
-    def candidates(self, text: str, grams: set[str], chars: set[str]) -> dict[int, list[str]]:
-        """Entries worth running, each with the literals that made it a candidate ([] = run everywhere)."""
-        found: dict[int, list[str]] = {idx: [] for idx in self._always}
-        always = self._always_set
-        for key in grams & self._gram_keys:
-            for lit, idx in self._by_gram[key]:
-                if len(lit) == 3 or lit in text:
-                    lits = found.setdefault(idx, [])
-                    if idx not in always:
-                        lits.append(lit)
-        for ch in chars & self._short_keys:
-            for lit, idx in self._short[ch]:
-                if len(lit) == 1 or lit in text:
-                    lits = found.setdefault(idx, [])
-                    if idx not in always:
-                        lits.append(lit)
+    def present(self, text: str, chars: set[str], has_digit: bool) -> set[str]:
+        """The index's literals that occur in ``text`` (and DIGIT when it has a digit)."""
+        found = {lit for _, lit in self._automaton.iter(text)} if len(self._automaton) else set()
+        found.update(chars & self._single)
+        if has_digit:
+            found.add(DIGIT)
         return found
+
+    def candidates(self, found: set[str]) -> list[tuple[int, list[str]]]:
+        """Entries whose every clause is met, in index order, each with its anchor literals found
+        ([] = search the whole text)."""
+        idxs = set(self._always)
+        for lit in found:
+            idxs.update(self._by_lit.get(lit, ()))
+        out: list[tuple[int, list[str]]] = []
+        entries = self.entries
+        for idx in sorted(idxs):
+            clauses = entries[idx].clauses
+            if all(not c.isdisjoint(found) for c in clauses):
+                anchor = [lit for lit in clauses[0] if lit in found and lit != DIGIT] if clauses else []
+                out.append((idx, anchor))
+        return out
 
 
 def _search(entry: _Entry, text: str, lits: list[str]) -> re.Match[str] | None:
@@ -181,7 +235,12 @@ def _search(entry: _Entry, text: str, lits: list[str]) -> re.Match[str] | None:
             if windows > _MAX_WINDOWS:  # a common word: one pass over the text is cheaper
                 return entry.regex.search(text)
             lo = max(0, pos - entry.reach)
-            m = entry.regex.search(text, lo, min(n, pos + len(lit) + entry.reach))
+            hi = min(n, pos + len(lit) + entry.reach)
+            m = entry.regex.search(text, lo, hi)
+            if m and hi < n:
+                # The window's end looks like the text's end to \b, $ and lookaheads ("wa" in "wawancara"
+                # cut after "wa"): confirm the match where it starts, on the whole text.
+                m = entry.regex.match(text, m.start()) or entry.regex.search(text, m.start() + 1)
             if m and (best is None or m.start() < best.start()):
                 best = m
                 break
@@ -210,7 +269,7 @@ class Lexicon:
                         parsed = sre_parse.parse(pat)
                         hi = parsed.getwidth()[1]
                         reach = hi + _LOOKAROUND_MARGIN if hi < _WINDOW_LIMIT else -1
-                        index.add(_Entry(code, lang, rx, reach), parsed)
+                        index.add(_Entry(code, lang, rx, reach, required_clauses(parsed)))
         for index in self._indexes.values():
             index.freeze()
 
@@ -229,11 +288,11 @@ class Lexicon:
 
     def scan(self, text: str, codes: frozenset[str] | None = None) -> Iterator[LexiconHit]:
         """Every (code, span) that fires on normalised ``text``; at most one hit per pattern."""
-        grams = {text[i:i + 3] for i in range(len(text) - 2)}
         chars = set(text)
+        has_digit = _HAS_DIGIT.search(text) is not None
         for group in self.groups_for(text):
             index = self._indexes[group]
-            for idx, lits in sorted(index.candidates(text, grams, chars).items()):
+            for idx, lits in index.candidates(index.present(text, chars, has_digit)):
                 e = index.entries[idx]
                 if codes is not None and e.code not in codes:
                     continue
