@@ -80,3 +80,19 @@ def test_amount_without_period_or_salary_context_not_converted() -> None:
     e = ents("deposit 5,000 baht")
     assert e.amounts and e.amounts[0].usd_month is None
     assert e.amounts_usd_month == []
+
+
+@pytest.mark.parametrize("text,kind,value", [
+    # Upper case and full-width forms must still reach the patterns (they are only run when a cue is there).
+    ("APPLY: HTTPS://T.ME/Jobs_BKK", "telegram_handles", "@Jobs_BKK"),
+    ("WA.ME/66812345678", "whatsapp", "+66812345678"),
+    ("WHATSAPP： +66 81 234 5678", "whatsapp", "+66812345678"),
+    ("WeChat号：LinaJob88", "wechat_ids", "LinaJob88"),
+    ("ZALO: 0912 345 678", "zalo", "0912345678"),
+    ("LINE.ME/ti/p/~thaijob", "line_ids", "~thaijob"),
+    ("HR@COMPANY.COM", "emails", "HR@COMPANY.COM"),
+    ("HTTP://EXAMPLE.ORG", "urls", "HTTP://EXAMPLE.ORG"),
+    ("+66812345678", "phones", "+66812345678"),
+])
+def test_cues_ignore_case_and_width(text: str, kind: str, value: str) -> None:
+    assert value in getattr(ents(text), kind)

@@ -60,3 +60,21 @@ def test_long_text_offsets_consistent() -> None:
     n = normalise(text)
     assert len(n.offsets) == len(n.text)
     assert all(0 <= o < len(text) for o in n.offsets)
+
+
+def test_translate_fast_path_equals_character_by_character() -> None:
+    """The per-process translation table must give exactly what mapping each character does, offsets included."""
+    import json
+
+    from bot.detector.normalize import _NORMALISE_TABLE, _char_pass, _char_pass_slow
+    from training.datasets import CORPUS_DIR
+
+    texts = [
+        "caf\u00e9 e\u0301cole na\u0308ive", "Te\u200ble\u200dgram ok", "ทำงาน่ต่างประเทศ ✈️ ๑๒๓", "Straße … ™ ﬁne",
+        "ສະບາຍດີ\u200b ເຮັດວຽກ", "ក្រុមហ៊ុន\u200bការងារ", "အလုပ်\u200cရှင်", "ｆｕｌｌ ｗｉｄｔｈ １２３", "a\u0301\u0301b", "",
+    ]
+    for f in sorted(CORPUS_DIR.glob("*.jsonl")):
+        with f.open(encoding="utf-8") as fh:
+            texts += [json.loads(line)["text"] for line in fh if line.strip()][::7]
+    for text in texts:
+        assert _char_pass(text, _NORMALISE_TABLE) == _char_pass_slow(text, _NORMALISE_TABLE), text[:60]

@@ -31,6 +31,11 @@ _URL = re.compile(
     rf"|(?<![\w@./-])[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:{_TLDS})(?![a-z0-9\-])(?:/[^\s<>\"'，。）)】」]*)?",
     re.IGNORECASE,
 )
+# Words or characters without which a pattern below cannot match: most messages skip most patterns.
+_URL_HINT = re.compile(rf"://|www\.|\.(?:{_TLDS})(?![a-z0-9\-])", re.IGNORECASE)
+_WECHAT_WORDS = ("wechat", "weixin", "微信", "威信", "薇信", "v信", "vx", "wx")
+_WA_WORDS = ("wa", "whats", "วอทส์แอพ", "واتساب")
+_HAS_DIGIT = re.compile(r"\d")
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}", re.IGNORECASE)
 _TG_LINK = re.compile(r"(?:https?://)?(?:t\.me|telegram\.me|telegram\.dog)/(?:s/)?(\+?[\w+]{3,64})", re.IGNORECASE)
 _TG_HANDLE = re.compile(r"(?<![\w.@/])@([a-z][a-z0-9_]{3,31})(?![\w@.]*\.[a-z]{2,})", re.IGNORECASE)
@@ -48,11 +53,13 @@ _LINE_LINK = re.compile(r"(?:https?://)?(?:line\.me/(?:r/)?(?:ti/p/)?|lin\.ee/)(
 _LINE_LABELLED = re.compile(r"(?:line\s*id|\bline|ไลน์|ไอดีไลน์|id\s*line)\s*[:：]\s*(@?[\w.\-]{3,20})", re.IGNORECASE)
 _ZALO = re.compile(r"zalo\s*[:：]?\s*(\+?\d[\d\s.\-]{7,14}\d)", re.IGNORECASE)
 
+# Each alternative starts with its first character and checks what precedes it afterwards ("+" not after a
+# letter): starting with a plain character lets the regex engine skip every other position at once.
 _PHONE = re.compile(
-    r"(?<![\w+])\+\d{1,3}[\s\-.]?\(?\d{1,4}\)?(?:[\s\-.]?\d{2,5}){1,4}(?![\d,])"
-    r"|(?<![\w])00\d{1,3}[\s\-]?\(?\d{1,4}\)?(?:[\s\-]?\d{2,5}){1,4}(?![\d,])"
-    r"|(?<![\w.,])0\d{1,4}[\s\-.]?\d{3,4}[\s\-.]?\d{3,5}(?![\d,])"
-    r"|(?<![\d\w])1[3-9]\d{9}(?!\d)"
+    r"\+(?<![\w+]\+)\d{1,3}[\s\-.]?\(?\d{1,4}\)?(?:[\s\-.]?\d{2,5}){1,4}(?![\d,])"
+    r"|0(?<!\w0)0\d{1,3}[\s\-]?\(?\d{1,4}\)?(?:[\s\-]?\d{2,5}){1,4}(?![\d,])"
+    r"|0(?<![\w.,]0)\d{1,4}[\s\-.]?\d{3,4}[\s\-.]?\d{3,5}(?![\d,])"
+    r"|1(?<![\d\w]1)[3-9]\d{9}(?!\d)"
 )
 
 # --- money -----------------------------------------------------------------------------------------
@@ -61,10 +68,10 @@ _CURRENCY_WORDS: list[tuple[str, str]] = [
     ("USD", r"usdt|usd|us\$|u\.s\.\s?dollars?|dollars?|美元|美金|美刀|ดอลลาร์|đô la|đô|dolar|ដុល្លារ|ໂດລາ|ဒေါ်လာ|\$"),
     ("CNY", r"rmb|cny|人民币|人民幣|元|块|塊|¥"),
     ("THB", r"฿|บาท|baht|thb|บ\."),
-    ("VND", r"vnđ|vnd|₫|đồng|dong|(?<=\d)đ"),
+    ("VND", r"vnđ|vnd|₫|đồng|dong|đ(?<=\dđ)"),
     ("IDR", r"idr|rupiah|rp\.?"),
     ("MYR", r"myr|ringgit|rm"),
-    ("PHP", r"₱|php|pesos?|piso|(?<![a-z])p(?=\s?\d)"),
+    ("PHP", r"₱|php|pesos?|piso|p(?<![a-z]p)(?=\s?\d)"),
     ("MMK", r"mmk|kyats?|ကျပ်|ks\.?"),
     ("KHR", r"khr|riels?|៛|រៀល"),
     ("LAK", r"lak|kip|ກີບ"),
@@ -111,6 +118,10 @@ _AMOUNT_CORE = re.compile(
 )
 # Applied to lower-cased text only, so without IGNORECASE (several times faster).
 _CURRENCY_RE = re.compile("|".join(f"(?P<{code}>{pat})" for code, pat in _CURRENCY_WORDS))
+# The same alternatives in the same order without the groups: it matches exactly where _CURRENCY_RE does,
+# but as every alternative starts with a plain character the regex engine skips most positions at once
+# (searching with the grouped form cost more than all other entities together).
+_CURRENCY_ANY = re.compile("|".join(pat for _code, pat in _CURRENCY_WORDS))
 
 _PERIODS: list[tuple[str, str]] = [
     ("month", r"/\s?(?:month|mo|mth|m|tháng|thang|bulan|bln|buwan|เดือน|ด\.|月|月份|ខែ|ເດືອນ|လ)(?![a-z])|per\s?month|a\s?month|monthly|"
@@ -224,16 +235,17 @@ def _multiplier(token: str | None) -> tuple[float, str | None]:
     return 1.0, None
 
 
-def _nearest(rx: re.Pattern[str], before: str, after: str) -> str | None:
-    """The code whose token sits closest to the number: right after it first, else the last one before it."""
-    stripped = after.lstrip(" /:：")
-    m = rx.match(stripped)
+def _nearest_currency(before: str, after: str) -> str | None:
+    """The currency whose token sits closest to the number: right after it first, else the last one before it."""
+    m = _CURRENCY_RE.match(after.lstrip(" /:："))
     if m:
         return m.lastgroup
     last = None
-    for m in rx.finditer(before):
-        last = m.lastgroup
-    return last
+    for last in _CURRENCY_ANY.finditer(before):
+        pass
+    if last is None:
+        return None
+    return _CURRENCY_RE.match(before, last.start()).lastgroup  # type: ignore[union-attr]
 
 
 def _amounts(text: str) -> list[Amount]:
@@ -252,7 +264,7 @@ def _amounts(text: str) -> list[Amount]:
         value = max(a * am, (b * bm) if b is not None else 0.0)
         before = low[max(0, m.start() - 14): m.start()]
         after = low[m.end(): m.end() + 16]
-        currency = _nearest(_CURRENCY_RE, before, after) or implied_a or implied_b
+        currency = _nearest_currency(before, after) or implied_a or implied_b
         if currency is None or currency not in rates:
             continue
         if value <= 0 or (value < 10 and currency not in ("USD", "EUR", "GBP")):
@@ -278,36 +290,54 @@ def _amounts(text: str) -> list[Amount]:
 def extract_entities(light: str) -> Entities:
     """Entities of a text already passed through ``light_normalise``."""
     ent = Entities()
-    for m in _EMAIL.finditer(light):
-        _add(ent.emails, m.group(0))
-    for m in _TG_LINK.finditer(light):
-        name = m.group(1)
-        _add(ent.telegram_handles, name if name.startswith("+") else "@" + name)
-    for rx in (_LINE_LINK, _LINE_LABELLED):
-        for m in rx.finditer(light):
+    low = light.lower()  # only to decide which patterns can match (they ignore case themselves)
+    has_at = "@" in light
+    has_colon = ":" in light or "：" in light
+    has_digit = _HAS_DIGIT.search(light) is not None
+    if has_at:
+        for m in _EMAIL.finditer(light):
+            _add(ent.emails, m.group(0))
+    if ".me/" in low or ".dog/" in low:
+        for m in _TG_LINK.finditer(light):
+            name = m.group(1)
+            _add(ent.telegram_handles, name if name.startswith("+") else "@" + name)
+    if ".me/" in low or "lin.ee/" in low:
+        for m in _LINE_LINK.finditer(light):
             _add(ent.line_ids, m.group(1))
-    for rx in (_TG_HANDLE, _TG_LABELLED):
+    if has_colon:
+        for m in _LINE_LABELLED.finditer(light):
+            _add(ent.line_ids, m.group(1))
+    for rx, needed in ((_TG_HANDLE, has_at), (_TG_LABELLED, has_colon)):
+        if not needed:
+            continue
         for m in rx.finditer(light):
             handle = "@" + m.group(1)
             if any(m.group(1) in e for e in ent.emails) or handle in ent.line_ids:
                 continue
             _add(ent.telegram_handles, handle)
-    for m in _WA_LINK.finditer(light):
-        _add(ent.whatsapp, "+" + m.group(1))
-    for m in _WA_LABELLED.finditer(light):
-        _add(ent.whatsapp, _digits(m.group(1)))
-    for m in _WECHAT.finditer(light):
-        _add(ent.wechat_ids, m.group(1))
-    for m in _ZALO.finditer(light):
-        _add(ent.zalo, _digits(m.group(1)))
-    for m in _URL.finditer(light):
-        url = m.group(0).rstrip(".,;:!?")
-        if any(url in e for e in ent.emails):
-            continue
-        _add(ent.urls, url)
-        host = re.sub(r"^(?:https?://)?(?:www\.)?", "", url, flags=re.IGNORECASE).split("/")[0].lower()
-        if host in SHORTENERS:
-            _add(ent.shortened_urls, url)
+    if has_digit and ("wa.me" in low or "whatsapp.com/send" in low):
+        for m in _WA_LINK.finditer(light):
+            _add(ent.whatsapp, "+" + m.group(1))
+    if has_digit and any(w in low for w in _WA_WORDS):
+        for m in _WA_LABELLED.finditer(light):
+            _add(ent.whatsapp, _digits(m.group(1)))
+    if any(w in low for w in _WECHAT_WORDS):
+        for m in _WECHAT.finditer(light):
+            _add(ent.wechat_ids, m.group(1))
+    if has_digit and "zalo" in low:
+        for m in _ZALO.finditer(light):
+            _add(ent.zalo, _digits(m.group(1)))
+    if _URL_HINT.search(light):
+        for m in _URL.finditer(light):
+            url = m.group(0).rstrip(".,;:!?")
+            if any(url in e for e in ent.emails):
+                continue
+            _add(ent.urls, url)
+            host = re.sub(r"^(?:https?://)?(?:www\.)?", "", url, flags=re.IGNORECASE).split("/")[0].lower()
+            if host in SHORTENERS:
+                _add(ent.shortened_urls, url)
+    if not has_digit:
+        return ent
     for m in _PHONE.finditer(light):
         raw = m.group(0)
         digits = _digits(raw)

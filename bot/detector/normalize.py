@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 __all__ = ["Normalised", "normalise", "light_normalise", "KEY_TERMS"]
 
@@ -184,30 +185,70 @@ def _light_char(ch: str) -> str:
     return unicodedata.normalize("NFKC", ch)
 
 
-def _char_pass(text: str, mapper) -> tuple[list[str], list[int]]:
-    # Fast path: when every distinct character maps to exactly one character (most messages), the
-    # offsets are the identity and str.translate does the work in C.
-    table = {}
-    for ch in set(text):
-        r = mapper(ch)
-        if len(r) != 1 or (mapper is _map_char and unicodedata.combining(ch)):
-            break
-        table[ord(ch)] = r
-    else:
-        return list(text.translate(table)), list(range(len(text)))
+class _CharTable:
+    """A ``str.translate`` table that learns each character the first time it is seen.
+
+    Building the table per message cost more than the rest of normalisation; distinct characters are
+    few (thousands, even across all ten scripts), so they are mapped once per process.
+    """
+
+    def __init__(self, mapper: Callable[[str], str], drops_marks_after_latin: bool) -> None:
+        self.mapper = mapper
+        self.drops_marks_after_latin = drops_marks_after_latin
+        self.table: dict[int, str] = {}
+        self._seen: set[str] = set()
+        self.expanding: set[str] = set()  # map to several characters ("ß" -> "ss"): offsets need the slow path
+        self.dropped: set[str] = set()  # map to nothing (zero-width characters)
+        self.marks: set[str] = set()  # combining marks, dropped by the normaliser after a Latin letter
+
+    def learn(self, chars: set[str]) -> None:
+        for ch in chars - self._seen:
+            r = self.mapper(ch)
+            if len(r) > 1:
+                self.expanding.add(ch)
+            elif not r:
+                self.dropped.add(ch)
+            elif self.drops_marks_after_latin and unicodedata.combining(ch):
+                self.marks.add(r)
+            self.table[ord(ch)] = r
+            self._seen.add(ch)
+
+
+@lru_cache(maxsize=1024)
+def _latin_then_mark(marks: frozenset[str]) -> re.Pattern[str]:
+    return re.compile("[a-z][" + re.escape("".join(sorted(marks))) + "]")
+
+
+def _char_pass(text: str, tables: _CharTable) -> tuple[str, list[int]]:
+    chars_in = set(text)
+    tables.learn(chars_in)
+    if chars_in.isdisjoint(tables.expanding):
+        # Most messages: every character becomes one character or none, so str.translate does the work
+        # in C and the offsets are those of the characters kept.
+        out = text.translate(tables.table)
+        dropped = chars_in & tables.dropped
+        marks = frozenset(set(out) & tables.marks)
+        if not marks or not _latin_then_mark(marks).search(out):
+            offs = [i for i, c in enumerate(text) if c not in dropped] if dropped else list(range(len(text)))
+            return out, offs
+    return _char_pass_slow(text, tables)
+
+
+def _char_pass_slow(text: str, tables: _CharTable) -> tuple[str, list[int]]:
+    """Character by character, for texts with characters that expand or accents to drop."""
     chars: list[str] = []
     offs: list[int] = []
     last_latin = False
     for i, ch in enumerate(text):
-        if last_latin and mapper is _map_char and unicodedata.combining(ch):
+        if last_latin and tables.drops_marks_after_latin and unicodedata.combining(ch):
             continue  # a combining accent on a Latin letter: the accent goes, the letter stays
-        r = mapper(ch)
+        r = tables.mapper(ch)
         for c in r:
             chars.append(c)
             offs.append(i)
         if r:
             last_latin = "a" <= r[-1] <= "z"
-    return chars, offs
+    return "".join(chars), offs
 
 
 def _rewrite(text: str, offs: list[int], pattern: re.Pattern[str], repl) -> tuple[str, list[int]]:
@@ -266,10 +307,13 @@ def _leet_token_ok(text: str, s: int) -> bool:
     return len(token) >= 5 and letters >= 3 and letters >= len(token) - 2
 
 
+_NORMALISE_TABLE = _CharTable(_map_char, drops_marks_after_latin=True)
+_LIGHT_TABLE = _CharTable(_light_char, drops_marks_after_latin=False)
+
+
 def normalise(text: str) -> Normalised:
     """The normalised view used by every matcher; see the module docstring for what it undoes."""
-    chars, offs = _char_pass(text, _map_char)
-    s = "".join(chars)
+    s, offs = _char_pass(text, _NORMALISE_TABLE)
     # Collapse whitespace first so that later patterns only ever see single spaces.
     s, offs = _rewrite(s, offs, _SPACES, lambda m: [0])
     if s.startswith(" "):
@@ -296,5 +340,5 @@ def light_normalise(text: str) -> str:
     Entities (phones, handles, amounts) are read from this view: full-width or Thai digits must still be a
     phone number, but a handle's case and a URL's path must survive.
     """
-    table = {ord(c): _light_char(c) for c in set(text)}
-    return text.translate(table)
+    _LIGHT_TABLE.learn(set(text))
+    return text.translate(_LIGHT_TABLE.table)
