@@ -189,47 +189,54 @@ class TextFeatures(BaseEstimator, TransformerMixin):
         Each candidate term is hashed the way the features hash it, so its column (and so its weight in
         this message) is known without a vocabulary.
         """
-        contrib: dict[int, float] = {}
-        for c, v in zip(cols.tolist(), (vals * coef[cols]).tolist()):
-            contrib[c] = contrib.get(c, 0.0) + v
+        prod = vals * coef[cols]
+        positive = prod > 0
+        pcols, pvals = cols[positive], prod[positive]
+        contrib = dict(zip(pcols.tolist(), pvals.tolist()))  # row_columns' columns are unique
         base_w = 2 ** self.char_bits
+        mask = (1 << self.word_bits) - 1
         text = a.text[: self.max_chars]
-        scored: dict[str, float] = {}
+        # (-weight, term, is_word), strongest first; the word filters below are applied only as far as needed.
+        ranked: list[tuple[float, str, bool]] = []
         for term in set(word_terms(text)):
-            if _NO_SPACE_SCRIPT.search(term) or term.isdigit():
-                continue  # unsegmented runs are explained by their 4-grams below
-            if " " not in term and (len(term) < 3 or term in _STOPWORDS):
-                continue
-            v = contrib.get(base_w + _word_column(term, self.word_bits), 0.0)
-            if v > 0:
-                scored[term] = v
+            v = contrib.get(base_w + (zlib.crc32(term.encode("utf-8")) & mask))
+            if v is not None:
+                ranked.append((-v, term, True))
         if _NO_SPACE_SCRIPT.search(text):
             # 4-grams of scripts written without spaces, read off one hashing pass; overlapping strong
             # 4-grams are merged back into the phrase they came from ("高薪招聘" + "招聘客服" -> "高薪招聘客服").
             padded = " " + text + " "
             n = len(padded)
             cols4 = char_columns(text, self.char_bits)[n + (n - 1) + (n - 2):]
+            is_char = pcols < base_w
+            char_cols, char_vals = pcols[is_char], pvals[is_char]  # sorted: np.unique made them
             spans: list[tuple[int, int, float]] = []
-            for i, col in enumerate(cols4.tolist()):
-                gram = padded[i:i + 4]
-                if " " in gram or not _NO_SPACE_SCRIPT.search(gram):
-                    continue
-                v = contrib.get(col, 0.0)
-                if v > 0:
-                    spans.append((i, i + 4, v))
-            spans.sort(key=lambda x: -x[2])
-            strong = sorted(spans[: 3 * top], key=lambda x: x[0])
+            if len(char_cols):
+                at = np.minimum(np.searchsorted(char_cols, cols4), len(char_cols) - 1)
+                pos = np.flatnonzero(char_cols[at] == cols4)
+                weights = char_vals[at[pos]]
+                for i, v in zip(pos[np.argsort(-weights, kind="stable")].tolist(), np.sort(-weights, kind="stable").tolist()):
+                    gram = padded[i:i + 4]
+                    if " " in gram or not _NO_SPACE_SCRIPT.search(gram):
+                        continue
+                    spans.append((i, i + 4, -v))
+                    if len(spans) >= 3 * top:
+                        break
             merged: list[list[float]] = []
-            for s0, e0, v in strong:
+            for s0, e0, v in sorted(spans, key=lambda x: x[0]):
                 if merged and s0 <= merged[-1][1]:
                     merged[-1][1] = max(merged[-1][1], e0)
                     merged[-1][2] += v
                 else:
                     merged.append([s0, e0, v])
-            for s0, e0, v in merged:
-                scored[padded[int(s0):int(e0)]] = v
+            ranked += [(-v, padded[int(s0):int(e0)], False) for s0, e0, v in merged]
         out: list[str] = []
-        for term, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0])):  # ties: same order every run
+        for _, term, is_word in sorted(ranked):  # ties: same order every run
+            if is_word:
+                if _NO_SPACE_SCRIPT.search(term) or term.isdigit():
+                    continue  # unsegmented runs are explained by their 4-grams
+                if " " not in term and (len(term) < 3 or term in _STOPWORDS):
+                    continue
             if any(term in o or o in term for o in out):
                 continue
             out.append(term)
