@@ -146,3 +146,13 @@ def test_confirmed_scam_joins_library_immediately(detector: Detector) -> None:
     assert fresh.library.add("admin-1", text)
     v = fresh.check(text.replace("Biyernes", "Sabado"))
     assert v.matches and v.matches[0].source == "admin"
+
+
+def test_single_size_ngram_hash_equals_the_rolling_one() -> None:
+    from bot.detector.hashing import ngram_hash, ngram_hashes
+
+    for text in ("", "abcd", "月薪三万包吃住 telegram @hr_lina", "ທ່ານ ສະບາຍດີ ບໍ່"):
+        for n in (1, 3, 5):
+            rolled = {k: h for k, h in ngram_hashes(text, n)}
+            expected = rolled.get(n, np.zeros(0, dtype=np.uint64))
+            assert ngram_hash(text, n).tolist() == expected.tolist()

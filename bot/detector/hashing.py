@@ -7,7 +7,7 @@ from typing import Iterator
 
 import numpy as np
 
-__all__ = ["ngram_hashes"]
+__all__ = ["ngram_hashes", "ngram_hash"]
 
 _P = np.uint64(0x100000001B3)
 _M = np.uint64(0x9E3779B97F4A7C15)
@@ -27,3 +27,15 @@ def ngram_hashes(text: str, max_n: int) -> Iterator[tuple[int, np.ndarray]]:
             h = h[: len(cp) - n + 1] * _P + cp[n - 1:] + np.uint64(n)
             mixed = (h ^ (h >> np.uint64(29))) * _M
         yield n, mixed
+
+
+def ngram_hash(text: str, n: int) -> np.ndarray:
+    """The hashes ``ngram_hashes`` gives for size ``n`` alone (without mixing the smaller sizes on the way)."""
+    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if len(cp) < n:
+        return np.zeros(0, dtype=np.uint64)
+    h = np.zeros(len(cp) - n + 1, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(1, n + 1):
+            h = h * _P + cp[k - 1: len(cp) - n + k] + np.uint64(k)
+        return (h ^ (h >> np.uint64(29))) * _M

@@ -17,7 +17,7 @@ from typing import Iterable
 
 import numpy as np
 
-from bot.detector.hashing import ngram_hashes
+from bot.detector.hashing import ngram_hash
 from bot.detector.normalize import normalise
 from bot.detector.verdict import Match
 
@@ -37,11 +37,8 @@ def shingles(normalised_text: str) -> frozenset[int]:
     Digits are kept (a recruiter's phone number identifies a copy). Sampling by hash value keeps the same
     shingles in every text, so overlaps between two texts are estimated without bias at a quarter of the cost.
     """
-    s = _STRIP.sub("", normalised_text)
-    for n, h in ngram_hashes(s, SHINGLE):
-        if n == SHINGLE:
-            return frozenset(h[(h >> np.uint64(40)) % np.uint64(_SAMPLE) == 0].tolist())
-    return frozenset()  # shorter than one shingle
+    h = ngram_hash(_STRIP.sub("", normalised_text), SHINGLE)
+    return frozenset(h[(h >> np.uint64(40)) % np.uint64(_SAMPLE) == 0].tolist())
 
 
 @dataclass(frozen=True, slots=True)
