@@ -196,6 +196,11 @@ class _Index:
         self._single = frozenset(lit for lit in literals if len(lit) == 1)
         if len(self._automaton):
             self._automaton.make_automaton()
+        self._anchors = frozenset(self._by_lit)
+        # Per entry: the words of its anchor clause (met by construction when the entry is reached through
+        # one of them) and the other clauses, still to check.
+        self._anchor_words = [e.clauses[0] - {DIGIT} if e.clauses else frozenset() for e in self.entries]
+        self._rest = [e.clauses[1:] for e in self.entries]
 
     def present(self, text: str, chars: set[str], has_digit: bool) -> set[str]:
         """The index's literals that occur in ``text`` (and DIGIT when it has a digit)."""
@@ -209,15 +214,20 @@ class _Index:
         """Entries whose every clause is met, in index order, each with its anchor literals found
         ([] = search the whole text)."""
         idxs = set(self._always)
-        for lit in found:
-            idxs.update(self._by_lit.get(lit, ()))
+        by_lit = self._by_lit
+        for lit in found & self._anchors:
+            idxs.update(by_lit[lit])
         out: list[tuple[int, list[str]]] = []
-        entries = self.entries
+        rest_of = self._rest
         for idx in sorted(idxs):
-            clauses = entries[idx].clauses
-            if all(not c.isdisjoint(found) for c in clauses):
-                anchor = [lit for lit in clauses[0] if lit in found and lit != DIGIT] if clauses else []
-                out.append((idx, anchor))
+            rest = rest_of[idx]
+            if rest:
+                if len(rest) == 1:
+                    if rest[0].isdisjoint(found):
+                        continue
+                elif not all(not c.isdisjoint(found) for c in rest):
+                    continue
+            out.append((idx, list(self._anchor_words[idx] & found)))
         return out
 
 
