@@ -156,3 +156,12 @@ def test_single_size_ngram_hash_equals_the_rolling_one() -> None:
             rolled = {k: h for k, h in ngram_hashes(text, n)}
             expected = rolled.get(n, np.zeros(0, dtype=np.uint64))
             assert ngram_hash(text, n).tolist() == expected.tolist()
+
+
+def test_all_sizes_in_one_pass_equal_the_rolling_hashes() -> None:
+    from bot.detector.hashing import all_ngram_hashes, ngram_hashes
+
+    for text in ("", "a", "ab", "月薪三万 telegram @hr_lina 💰", "ທ່ານ ສະບາຍດີ"):
+        parts = [h for _, h in ngram_hashes(text, 4)]
+        expected = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+        assert all_ngram_hashes(text, 4).tolist() == expected.tolist()

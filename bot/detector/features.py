@@ -25,9 +25,9 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from bot.detector.analysis import ALL_FLAG_CODES, Analysis, analyse
-from bot.detector.hashing import ngram_hashes
+from bot.detector.hashing import all_ngram_hashes
 
-__all__ = ["TextFeatures", "DENSE_NAMES", "char_columns", "word_terms"]
+__all__ = ["TextFeatures", "DENSE_NAMES", "char_columns", "word_terms", "word_columns"]
 
 DENSE_NAMES = tuple(f"flag:{c}" for c in ALL_FLAG_CODES) + (
     "n_lure_signs", "has_telegram", "has_whatsapp", "has_wechat_line", "has_phone", "has_url", "has_shortener",
@@ -46,9 +46,10 @@ _STOPWORDS = frozenset(
 
 def char_columns(text: str, bits: int, max_n: int = 4) -> np.ndarray:
     """Hashed columns of every character 1..max_n-gram of `` text `` (spaces around it mark the edges)."""
-    mask = np.uint64((1 << bits) - 1)
-    out = [(mixed >> np.uint64(24)) & mask for _, mixed in ngram_hashes(" " + text + " ", max_n)]
-    return np.concatenate(out) if out else np.zeros(0, dtype=np.uint64)
+    out = all_ngram_hashes(" " + text + " ", max_n)
+    out >>= np.uint64(24)
+    out &= np.uint64((1 << bits) - 1)
+    return out
 
 
 def word_terms(text: str) -> list[str]:
@@ -56,8 +57,10 @@ def word_terms(text: str) -> list[str]:
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 
-def _word_column(term: str, bits: int) -> int:
-    return zlib.crc32(term.encode("utf-8")) & ((1 << bits) - 1)
+def word_columns(terms: list[str], bits: int) -> list[int]:
+    """Hashed column of each word term (crc32 of its UTF-8, cut to ``bits``)."""
+    mask = (1 << bits) - 1
+    return [zlib.crc32(t.encode("utf-8")) & mask for t in terms]
 
 
 def _as_analyses(X: Iterable[str | Analysis]) -> list[Analysis]:
@@ -101,8 +104,8 @@ class TextFeatures(BaseEstimator, TransformerMixin):
     def _raw_counts(self, a: Analysis) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         text = self._feature_text(a)
         c_cols, c_tf = np.unique(char_columns(text, self.char_bits), return_counts=True)
-        wcols = [_word_column(t, self.word_bits) for t in word_terms(text)]
-        w_cols, w_tf = np.unique(np.asarray(wcols, dtype=np.int64), return_counts=True)
+        w_cols, w_tf = np.unique(np.asarray(word_columns(word_terms(text), self.word_bits), dtype=np.int64),
+                                 return_counts=True)
         return c_cols.astype(np.int64), c_tf, w_cols, w_tf
 
     def dense_row(self, a: Analysis) -> np.ndarray:
@@ -194,12 +197,12 @@ class TextFeatures(BaseEstimator, TransformerMixin):
         pcols, pvals = cols[positive], prod[positive]
         contrib = dict(zip(pcols.tolist(), pvals.tolist()))  # row_columns' columns are unique
         base_w = 2 ** self.char_bits
-        mask = (1 << self.word_bits) - 1
         text = a.text[: self.max_chars]
         # (-weight, term, is_word), strongest first; the word filters below are applied only as far as needed.
         ranked: list[tuple[float, str, bool]] = []
-        for term in set(word_terms(text)):
-            v = contrib.get(base_w + (zlib.crc32(term.encode("utf-8")) & mask))
+        terms = list(set(word_terms(text)))
+        for term, col in zip(terms, word_columns(terms, self.word_bits)):
+            v = contrib.get(base_w + col)
             if v is not None:
                 ranked.append((-v, term, True))
         if _NO_SPACE_SCRIPT.search(text):
