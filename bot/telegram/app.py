@@ -15,6 +15,7 @@ from bot.telegram import admin, group, inline, private, report
 from bot.telegram.common import lang_of, log, reply_html
 from bot.telegram.render import esc
 from bot.telegram.sending import ResilientLimiter, UserRateLimiter
+from bot.telegram.transport import AiohttpRequest
 
 __all__ = ["build_application"]
 
@@ -73,12 +74,13 @@ def build_application(services: Services, send_rate: float | None = None, **requ
         .base_file_url(settings.file_base)
         .rate_limiter(limiter)
         # Up to 64 updates in hand at once, so a user whose reply waits on Telegram's retry_after does not
-        # hold up everyone else; more only adds contention in httpx's connection pool on a small machine.
+        # hold up everyone else. They share a few keep-alive connections: on a small machine more
+        # connections cost CPU and win nothing.
         .concurrent_updates(64)
-        .connection_pool_size(32)
+        # request_kwargs: connect_timeout, read_timeout, ... (tests shorten them)
+        .request(AiohttpRequest(connection_pool_size=8, **request_kwargs))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1, **request_kwargs))
     )
-    for key, value in request_kwargs.items():  # connect_timeout, read_timeout, ... (tests shorten them)
-        builder = getattr(builder, key)(value)
     app = builder.build()
     app.bot_data["services"] = services
     app.bot_data["user_limiter"] = UserRateLimiter(settings.rate_limit_per_minute, 60.0)

@@ -41,10 +41,12 @@ def _fake_process(token: str, texts: list[str], args: dict, conn) -> None:
         # 1. burst
         n0 = len(fake.sent())
         t0 = time.perf_counter()
+        cpu0 = time.process_time()
         for i in range(args["burst"]):
             fake.push(message(10_000 + i % 500, texts[i % len(texts)]))
         await fake.wait_for(lambda c: len(fake.sent()) >= n0 + args["burst"], timeout=900)
         burst_s = time.perf_counter() - t0
+        fake_cpu_s = time.process_time() - cpu0
         # 2. concurrent users, each sending the next message when the previous reply arrives
         lat: list[float] = []
 
@@ -57,7 +59,7 @@ def _fake_process(token: str, texts: list[str], args: dict, conn) -> None:
                 lat.append(time.perf_counter() - t)
 
         await asyncio.gather(*(user(50_000 + u) for u in range(args["users"])))
-        conn.send({"burst_s": burst_s, "lat": lat})
+        conn.send({"burst_s": burst_s, "fake_cpu_s": fake_cpu_s, "lat": lat})
         await loop.run_in_executor(None, conn.recv)
         await fake.stop()
 
@@ -86,7 +88,9 @@ async def main_async(args: argparse.Namespace) -> dict:
     await ready.wait()
     parent.send("go")
     loop = asyncio.get_running_loop()
+    cpu0 = time.process_time()
     result = await loop.run_in_executor(None, parent.recv)
+    bot_cpu_s = time.process_time() - cpu0
     parent.send("done")
     stop.set()
     await task
@@ -95,6 +99,9 @@ async def main_async(args: argparse.Namespace) -> dict:
     return {
         "burst_messages": args.burst, "burst_seconds": round(result["burst_s"], 2),
         "updates_per_second": round(args.burst / result["burst_s"], 1),
+        # CPU per update, burst and concurrent users together (bot) and during the burst (fake Bot API)
+        "bot_cpu_ms_per_update": round(bot_cpu_s * 1000 / (args.burst + args.users * args.per_user), 2),
+        "fake_api_cpu_ms_per_update": round(result["fake_cpu_s"] * 1000 / args.burst, 2),
         "concurrent_users": args.users, "messages_per_user": args.per_user,
         "reply_latency_ms": {"p50": round(lat_ms[len(lat_ms) // 2], 1), "p95": round(lat_ms[int(len(lat_ms) * 0.95)], 1),
                              "max": round(lat_ms[-1], 1)},
