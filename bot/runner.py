@@ -81,6 +81,8 @@ async def serve(settings: Settings, services: Services | None = None, stop: asyn
     await site.start()
     log.info("HTTP server on %s:%s", settings.http_host, settings.http_port)
     started = False
+    # Detector workers load the model while the bot connects; until they are up the bot checks itself.
+    workers = asyncio.create_task(services.checker.start())
     try:
         if not await _initialize_with_retries(app, stop):
             return
@@ -97,6 +99,7 @@ async def serve(settings: Settings, services: Services | None = None, stop: asyn
         from bot.telegram.admin import resume_broadcasts
 
         await resume_broadcasts(app)
+        await workers
         if ready is not None:
             ready.set()
         await stop.wait()
@@ -117,6 +120,9 @@ async def serve(settings: Settings, services: Services | None = None, stop: asyn
         if app._initialized:  # noqa: SLF001 - PTB has no public flag
             await app.shutdown()
         await web_runner.cleanup()
+        workers.cancel()
+        await asyncio.gather(workers, return_exceptions=True)
+        await services.checker.close()
         services.close()
         log.info("stopped")
 

@@ -7,6 +7,8 @@ the application with any detector, store or settings they like.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from bot.checker import Checker
 from bot.detector import Detector
 from bot.detector.model import default_models_dir
 from bot.knowledge.contacts import Directory, directory
@@ -26,6 +28,11 @@ class Services:
     places: Gazetteer = field(default_factory=gazetteer)
     contacts: Directory = field(default_factory=directory)
     metrics: Metrics = field(default_factory=Metrics)
+    checker: Checker = None  # type: ignore[assignment]  # set in __post_init__ when not given
+
+    def __post_init__(self) -> None:
+        if self.checker is None:
+            self.checker = Checker(self.detector, self.settings.detector_workers)
 
     def close(self) -> None:
         self.store.close()
@@ -36,8 +43,9 @@ def build_services(settings: Settings, detector: Detector | None = None, store: 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     detector = detector or Detector.load(default_models_dir(settings.data_dir))
     store = store or Store(settings.db_path)
+    services = Services(settings=settings, detector=detector, store=store)
     # Scams confirmed by admins stay known across restarts (near-copies are flagged before any retraining).
     for sub, label, _, _ in store.labelled():
         if label == "scam":
-            detector.library.add(f"admin-{sub.id}", sub.text, "admin")
-    return Services(settings=settings, detector=detector, store=store)
+            services.checker.add_known_scam(f"admin-{sub.id}", sub.text, "admin")
+    return services

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-__all__ = ["Settings", "load_dotenv", "TOKEN_RE"]
+__all__ = ["Settings", "load_dotenv", "TOKEN_RE", "default_detector_workers"]
 
 DEFAULT_API_BASE = "https://api.telegram.org/bot"
 TOKEN_RE = re.compile(r"\d{5,}:[\w-]{30,}")
@@ -27,6 +27,12 @@ def load_dotenv(path: Path = Path(".env"), environ: dict[str, str] | None = None
         value = value.strip().strip('"').strip("'")
         if value:
             environ.setdefault(key.strip(), value)
+
+
+def default_detector_workers(cpu_count: int | None = None) -> int:
+    """One worker process when there is a second core for it; none on one core, where it only adds work."""
+    cores = cpu_count if cpu_count is not None else (os.cpu_count() or 1)
+    return 1 if cores >= 2 else 0
 
 
 def _ids(raw: str) -> frozenset[int]:
@@ -54,6 +60,8 @@ class Settings:
     report_retention_days: int = 365
     rate_limit_per_minute: int = 20
     api_rate_per_second: float = 20.0
+    # Processes that run the checks beside the bot (0: in the bot's own process); see bot/checker.py.
+    detector_workers: int = 0
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -77,6 +85,7 @@ class Settings:
             report_retention_days=int(env.get("SAFEJOB_REPORT_RETENTION_DAYS") or 365),
             rate_limit_per_minute=int(env.get("SAFEJOB_RATE_LIMIT_PER_MINUTE") or 20),
             api_rate_per_second=float(env.get("SAFEJOB_API_RATE_PER_SECOND") or 20),
+            detector_workers=int(env.get("SAFEJOB_DETECTOR_WORKERS") or default_detector_workers()),
         )
 
     @property

@@ -39,6 +39,8 @@ class FakeTelegram:
         self._message_ids = itertools.count(1000)
         self._new_update = asyncio.Event()
         self._new_call = asyncio.Event()
+        self._counts: dict[tuple[str, Any], int] = {}
+        self._count_waiters: dict[tuple[tuple[str, Any], int], list[asyncio.Future[None]]] = {}
         self.faults: dict[str, list[tuple[str, float]]] = {}
         self.chat_admins: dict[int, set[int]] = {}
         self.files: dict[str, bytes] = {}  # file_id -> content served at the file URL
@@ -82,6 +84,29 @@ class FakeTelegram:
 
     def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[Call]:
         return [c for c in self.calls if c.method == method and (chat_id is None or c.params.get("chat_id") == chat_id)]
+
+    def _record(self, call: Call) -> None:
+        self.calls.append(call)
+        chat_id = call.params.get("chat_id")
+        for key in ((call.method, None), (call.method, chat_id)):
+            n = self._counts[key] = self._counts.get(key, 0) + 1
+            for waiter in self._count_waiters.pop((key, n), []):
+                if not waiter.done():
+                    waiter.set_result(None)
+        self._new_call.set()
+
+    def count(self, method: str = "sendMessage", chat_id: int | None = None) -> int:
+        """How many ``method`` calls (for ``chat_id``) so far: O(1), for benchmarks with thousands of calls."""
+        return self._counts.get((method, chat_id), 0)
+
+    async def wait_count(self, n: int, method: str = "sendMessage", chat_id: int | None = None,
+                         timeout: float = 10.0) -> None:
+        """Wait until ``count(method, chat_id)`` reaches ``n``, woken only by that chat's calls."""
+        if self.count(method, chat_id) >= n:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._count_waiters.setdefault(((method, chat_id), n), []).append(waiter)
+        await asyncio.wait_for(waiter, timeout)
 
     async def wait_for(self, predicate, timeout: float = 10.0) -> list[Call]:
         """Wait until ``predicate(calls)`` is true; returns the calls."""
@@ -129,8 +154,7 @@ class FakeTelegram:
         queue = self.faults.get(method)
         if queue:
             kind, value = queue.pop(0)
-            self.calls.append(Call(f"{method}!{kind}", params, files=files))
-            self._new_call.set()
+            self._record(Call(f"{method}!{kind}", params, files=files))
             if kind == "429":
                 return web.json_response({"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {int(value)}",
                                           "parameters": {"retry_after": int(value)}}, status=429)
@@ -144,8 +168,7 @@ class FakeTelegram:
                 await asyncio.sleep(value)
         if method == "getUpdates":
             return web.json_response({"ok": True, "result": await self._get_updates(params)})
-        self.calls.append(Call(method, params, files=files))
-        self._new_call.set()
+        self._record(Call(method, params, files=files))
         return web.json_response({"ok": True, "result": self._result(method, params)})
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -163,8 +186,7 @@ class FakeTelegram:
         if request.match_info["token"] != self.token:
             return web.Response(status=401)
         file_id = request.match_info["path"].rsplit("/", 1)[-1].split(".")[0]
-        self.calls.append(Call("download", {"file_id": file_id}))
-        self._new_call.set()
+        self._record(Call("download", {"file_id": file_id}))
         if file_id not in self.files:
             return web.Response(status=404)
         return web.Response(body=self.files[file_id])

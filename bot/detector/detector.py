@@ -31,16 +31,18 @@ def has_content(text: str) -> bool:
 
 
 class Detector:
-    def __init__(self, model: LoadedModel, library: ScamLibrary | None = None) -> None:
+    def __init__(self, model: LoadedModel, library: ScamLibrary | None = None,
+                 models_dir: Path | None = None) -> None:
         self._active = model
         self.library = library or ScamLibrary()
+        self.models_dir = models_dir  # the registry the model came from (worker processes load from it too)
         self._swap_lock = threading.Lock()
 
     @classmethod
     def load(cls, models_dir: Path | str | None = None, version: str | None = None) -> "Detector":
         directory = Path(models_dir) if models_dir else default_models_dir()
         model = Registry(directory).load(version)
-        detector = cls(model, ScamLibrary.from_jsonl(directory / KNOWN_SCAMS_FILE))
+        detector = cls(model, ScamLibrary.from_jsonl(directory / KNOWN_SCAMS_FILE), directory)
         analyse("warm-up")  # build the lexicons and gazetteer now, not on the first user's message
         return detector
 

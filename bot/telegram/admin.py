@@ -105,7 +105,7 @@ def apply_label(context: ContextTypes.DEFAULT_TYPE, admin_id: int, submission_id
     services.store.audit(admin_id, "label", {"submission": submission_id, "label": label, "previous": previous})
     if label == "scam":
         # Known at once: copies are flagged before any retraining.
-        services.detector.library.add(f"admin-{submission_id}", sub.text, "admin")
+        services.checker.add_known_scam(f"admin-{submission_id}", sub.text, "admin")
     return True
 
 
@@ -123,7 +123,7 @@ async def group_label_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not text.strip():
         return
     services = svc(context)
-    verdict = services.detector.check(text).to_json()
+    verdict = await services.checker.check(text)
     sid = services.store.add_submission(user_id=None, chat_id=message.chat_id, source="group_label", text=text,
                                         verdict=verdict)
     apply_label(context, update.effective_user.id, sid, command)  # type: ignore[union-attr]
@@ -192,7 +192,7 @@ async def models_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def _swap_to(context: ContextTypes.DEFAULT_TYPE, registry: Registry, version: str) -> None:
     model = await asyncio.to_thread(registry.load, version)
-    svc(context).detector.swap_model(model)
+    await svc(context).checker.swap_model(model, registry.dir)
 
 
 async def rollback_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -41,7 +41,7 @@ async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if not text.strip():
         return
     try:
-        verdict = services.detector.check(text, extra).to_json()
+        verdict = await services.checker.check(text, extra)
     except EmptyText:
         return
     services.metrics.inc("safejob_verdicts_total", "Verdicts given, by level and language", source="group",

@@ -28,7 +28,7 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
                            button=None)
         return
     try:
-        verdict = svc(context).detector.check(text).to_json()
+        verdict = await svc(context).checker.check(text)
     except EmptyText:
         await query.answer([], cache_time=0, is_personal=True)
         return

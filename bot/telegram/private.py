@@ -143,7 +143,7 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
             extra["ocr_text"] = ocr_text
             text = f"{text}\n{ocr_text}" if text.strip() else ocr_text
     try:
-        verdict = services.detector.check(text, extra).to_json()
+        verdict = await services.checker.check(text, extra)
     except EmptyText:
         await reply_html(message, esc(t(lang, "hint.empty")))
         return

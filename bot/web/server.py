@@ -116,7 +116,7 @@ def make_web_app(services: Services, application: Application | None) -> web.App
                 status = 400
                 return _error(400, 'expected {"text": "..."}')
             try:
-                verdict = services.detector.check(body["text"]).to_json()
+                verdict = await services.checker.check(body["text"])
             except EmptyText:
                 status = 400
                 return _error(400, "text is empty")

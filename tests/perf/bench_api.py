@@ -62,7 +62,7 @@ def _load(port: int, texts: list[str], concurrency: int, q: "mp.Queue[object]") 
     asyncio.run(run())
 
 
-async def serve(port: int, ready: asyncio.Event, stop: asyncio.Event) -> None:
+async def serve(port: int, ready: asyncio.Event, stop: asyncio.Event, workers: int) -> None:
     from aiohttp import web
 
     from bot.services import build_services
@@ -70,14 +70,16 @@ async def serve(port: int, ready: asyncio.Event, stop: asyncio.Event) -> None:
     from bot.web.server import make_web_app
 
     settings = Settings(data_dir=Path(tempfile.mkdtemp()), http_host="127.0.0.1", http_port=port,
-                        api_keys=frozenset({"bench"}), api_rate_per_second=1e9)
+                        api_keys=frozenset({"bench"}), api_rate_per_second=1e9, detector_workers=workers)
     services = build_services(settings)
+    await services.checker.start()
     runner = web.AppRunner(make_web_app(services, None), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     ready.set()
     await stop.wait()
     await runner.cleanup()
+    await services.checker.close()
 
 
 def main() -> None:
@@ -85,7 +87,12 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=5000)
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--chars", type=int, default=500)
+    ap.add_argument("--workers", type=int, default=None,
+                    help="detector worker processes (default: as SAFEJOB_DETECTOR_WORKERS unset: 1 on 2+ cores)")
     args = ap.parse_args()
+    from bot.settings import default_detector_workers
+
+    workers = default_detector_workers() if args.workers is None else args.workers
     texts = _texts(args.requests, args.chars)
     import socket
 
@@ -95,7 +102,7 @@ def main() -> None:
 
     async def run() -> dict:
         ready, stop = asyncio.Event(), asyncio.Event()
-        server = asyncio.create_task(serve(port, ready, stop))
+        server = asyncio.create_task(serve(port, ready, stop, workers))
         await ready.wait()
         q: "mp.Queue[object]" = mp.Queue()
         p = mp.Process(target=_load, args=(port, texts, args.concurrency, q))

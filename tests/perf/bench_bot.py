@@ -39,12 +39,12 @@ def _fake_process(token: str, texts: list[str], args: dict, conn) -> None:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, conn.recv)  # the bot is up
         # 1. burst
-        n0 = len(fake.sent())
+        n0 = fake.count("sendMessage")
         t0 = time.perf_counter()
         cpu0 = time.process_time()
         for i in range(args["burst"]):
             fake.push(message(10_000 + i % 500, texts[i % len(texts)]))
-        await fake.wait_for(lambda c: len(fake.sent()) >= n0 + args["burst"], timeout=900)
+        await fake.wait_count(n0 + args["burst"], "sendMessage", timeout=900)
         burst_s = time.perf_counter() - t0
         fake_cpu_s = time.process_time() - cpu0
         # 2. concurrent users, each sending the next message when the previous reply arrives
@@ -52,10 +52,10 @@ def _fake_process(token: str, texts: list[str], args: dict, conn) -> None:
 
         async def user(uid: int) -> None:
             for k in range(args["per_user"]):
-                before = len(fake.sent("sendMessage", uid))
+                before = fake.count("sendMessage", uid)
                 t = time.perf_counter()
                 fake.push(message(uid, texts[(uid * 31 + k) % len(texts)]))
-                await fake.wait_for(lambda c: len(fake.sent("sendMessage", uid)) > before, timeout=120)
+                await fake.wait_count(before + 1, "sendMessage", uid, timeout=120)
                 lat.append(time.perf_counter() - t)
 
         await asyncio.gather(*(user(50_000 + u) for u in range(args["users"])))
@@ -81,7 +81,7 @@ async def main_async(args: argparse.Namespace) -> dict:
     api_base = parent.recv()
     settings = Settings(token=TOKEN, api_base=api_base, file_base=api_base.replace("/bot", "/file/bot"),
                         data_dir=Path(tempfile.mkdtemp()), http_host="127.0.0.1", http_port=free_port(),
-                        rate_limit_per_minute=10**6)
+                        rate_limit_per_minute=10**6, detector_workers=args.workers)
     services = build_services(settings, detector=Detector.load())
     stop, ready = asyncio.Event(), asyncio.Event()
     task = asyncio.create_task(serve(settings, services, stop, ready, send_rate=10_000))
@@ -102,6 +102,7 @@ async def main_async(args: argparse.Namespace) -> dict:
         # CPU per update, burst and concurrent users together (bot) and during the burst (fake Bot API)
         "bot_cpu_ms_per_update": round(bot_cpu_s * 1000 / (args.burst + args.users * args.per_user), 2),
         "fake_api_cpu_ms_per_update": round(result["fake_cpu_s"] * 1000 / args.burst, 2),
+        "detector_workers": args.workers,
         "concurrent_users": args.users, "messages_per_user": args.per_user,
         "reply_latency_ms": {"p50": round(lat_ms[len(lat_ms) // 2], 1), "p95": round(lat_ms[int(len(lat_ms) * 0.95)], 1),
                              "max": round(lat_ms[-1], 1)},
@@ -113,7 +114,14 @@ def main() -> None:
     ap.add_argument("--burst", type=int, default=2000)
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--per-user", type=int, default=25)
-    print(json.dumps(asyncio.run(main_async(ap.parse_args())), indent=2))
+    ap.add_argument("--workers", type=int, default=None,
+                    help="detector worker processes (default: as SAFEJOB_DETECTOR_WORKERS unset: 1 on 2+ cores)")
+    args = ap.parse_args()
+    if args.workers is None:
+        from bot.settings import default_detector_workers
+
+        args.workers = default_detector_workers()
+    print(json.dumps(asyncio.run(main_async(args)), indent=2))
 
 
 if __name__ == "__main__":
