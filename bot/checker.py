@@ -284,9 +284,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--models-dir", required=True)
     ap.add_argument("--version", required=True)
     args = ap.parse_args(argv)
-    # Ctrl-C in a terminal reaches the whole process group: the bot decides when its worker stops
-    # (it closes our stdin), so the worker does not die half-way through an answer.
+    # Ctrl-C in a terminal and systemd's SIGTERM reach the whole process group, but the bot decides when its
+    # worker stops: it closes our stdin after finishing the updates in hand (and if the bot is killed, the
+    # pipe closes all the same), so the worker never dies half-way through those checks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     # UTF-8 whatever the locale (a service may run with none), and nothing but answers on this stream.
     protocol = open(sys.stdout.fileno(), "w", encoding="utf-8", closefd=False)
