@@ -58,6 +58,11 @@ _FUNCTION_WORDS: dict[str, set[str]] = {
 # Words that belong to one of Indonesian/Malay and not the other.
 _ID_ONLY = set("bisa uang gak nggak aja banget lowongan perusahaan kamu mau saja gratis dibutuhkan tidak".split())
 _MS_ONLY = set("boleh wang tak nak awak mahu sahaja syarikat jawatan percuma diperlukan kerana ialah".split())
+# Each function word's languages, so a message's words are looked up once rather than once per language.
+_WORD_LANGS: dict[str, tuple[str, ...]] = {}
+for _lang, _vocab in _FUNCTION_WORDS.items():
+    for _w in _vocab:
+        _WORD_LANGS[_w] = _WORD_LANGS.get(_w, ()) + (_lang,)
 _VI_MARKS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 _WORD = re.compile(r"[a-z]+")
 
@@ -94,7 +99,10 @@ def _latin_language(text: str) -> str:
     words = _WORD.findall(folded.replace("đ", "d"))
     if not words:
         return "en"
-    scores = {lang: sum(1 for w in words if w in vocab) for lang, vocab in _FUNCTION_WORDS.items()}
+    scores = dict.fromkeys(_FUNCTION_WORDS, 0)
+    for w in words:
+        for lang in _WORD_LANGS.get(w, ()):
+            scores[lang] += 1
     if scores["id"] or scores["ms"]:
         id_only = sum(1 for w in words if w in _ID_ONLY)
         ms_only = sum(1 for w in words if w in _MS_ONLY)
