@@ -95,7 +95,10 @@ def _counts_by_unicode_name(clean: str) -> Counter[str]:
 def _latin_language(text: str) -> str:
     if len(_VI_MARKS.findall(text)) >= 2:
         return "vi"
-    folded = "".join(c for c in unicodedata.normalize("NFD", text.casefold()) if not unicodedata.combining(c))
+    if text.isascii():  # most Latin-script messages: nothing to fold but case
+        folded = text.lower()
+    else:
+        folded = "".join(c for c in unicodedata.normalize("NFD", text.casefold()) if not unicodedata.combining(c))
     words = _WORD.findall(folded.replace("đ", "d"))
     if not words:
         return "en"
