@@ -294,6 +294,9 @@ def main(argv: list[str] | None = None) -> None:
     protocol = open(sys.stdout.fileno(), "w", encoding="utf-8", closefd=False)
     sys.stdout = sys.stderr
     detector = Detector.load(args.models_dir, args.version)
+    from bot.runner import freeze_startup_objects
+
+    freeze_startup_objects()
     protocol.write(json.dumps({"ready": True, "version": detector.model_version}) + "\n")
     protocol.flush()
     stdin = open(sys.stdin.fileno(), encoding="utf-8", errors="replace", closefd=False)

@@ -91,9 +91,9 @@ async def main_async(args: argparse.Namespace) -> dict:
     cpu0 = time.process_time()
     result = await loop.run_in_executor(None, parent.recv)
     bot_cpu_s = time.process_time() - cpu0
-    parent.send("done")
-    stop.set()
+    stop.set()  # the bot first, so that it does not see its Bot API vanish
     await task
+    parent.send("done")
     proc.join()
     lat_ms = sorted(x * 1000 for x in result["lat"])
     return {
