@@ -28,6 +28,7 @@ from typing import Any, Mapping
 
 from bot.detector import Detector, EmptyText
 from bot.detector.model import LoadedModel, Registry
+from bot.process import freeze_startup_objects
 
 __all__ = ["Checker", "WorkerGone"]
 
@@ -294,8 +295,6 @@ def main(argv: list[str] | None = None) -> None:
     protocol = open(sys.stdout.fileno(), "w", encoding="utf-8", closefd=False)
     sys.stdout = sys.stderr
     detector = Detector.load(args.models_dir, args.version)
-    from bot.runner import freeze_startup_objects
-
     freeze_startup_objects()
     protocol.write(json.dumps({"ready": True, "version": detector.model_version}) + "\n")
     protocol.flush()

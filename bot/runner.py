@@ -19,6 +19,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TimedOut
 
+from bot.process import freeze_startup_objects
 from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.telegram.app import build_application
@@ -64,16 +65,6 @@ async def _purge_reports_daily(services: Services, stop: asyncio.Event) -> None:
             await asyncio.wait_for(stop.wait(), timeout=86400)
         except asyncio.TimeoutError:
             pass
-
-
-def freeze_startup_objects() -> None:
-    """Keep what start-up loaded (model, lexicons, gazetteer: ~150,000 objects) out of garbage collection.
-
-    A full collection walks every tracked object: about 50 ms with the detector loaded, paid by whichever
-    reply happens to trigger it. Those objects live as long as the process, so scanning them is wasted.
-    """
-    gc.collect()
-    gc.freeze()
 
 
 async def serve(settings: Settings, services: Services | None = None, stop: asyncio.Event | None = None,
