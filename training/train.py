@@ -1,6 +1,6 @@
 """Train a classifier version: fit, calibrate, choose thresholds, evaluate on held-out rows, register.
 
-Choices (see training/README.md for the measurements behind them):
+Choices (training/README.md has the measurements behind them):
 - features: ``bot.detector.features.TextFeatures`` (hashed character 1-4-grams and word 1-2-grams of the
   normalised text, plus the warning-sign flags as dense features);
 - estimator: class-balanced logistic regression. Linear, so each message's score can be explained by the
