@@ -96,3 +96,11 @@ def test_trigger_index_never_hides_a_match_in_real_messages() -> None:
         brute = {(e.lang, e.code) for e in full.applicable_entries(norm) if e.regex.search(norm)}
         fast = {(h.lang, h.code) for h in full.scan(norm)}
         assert brute == fast, (text[:80], brute ^ fast)
+
+
+def test_anchor_that_may_be_any_digit_searches_the_whole_text() -> None:
+    """An alternative satisfied by a digit can match far from the other alternatives' words."""
+    doc = {"en": {"flags": {"high_pay": {"patterns": [r"(?:salary \w{1,10} high|\d{1,3}k\b)"]}}}}
+    lex = Lexicon(doc)
+    text = "we pay a good salary to all staff " + "and more words " * 20 + "about 5k a week"
+    assert [h.code for h in lex.scan(text)] == ["high_pay"]

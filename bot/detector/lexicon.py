@@ -199,7 +199,8 @@ class _Index:
         self._anchors = frozenset(self._by_lit)
         # Per entry: the words of its anchor clause (met by construction when the entry is reached through
         # one of them) and the other clauses, still to check.
-        self._anchor_words = [e.clauses[0] - {DIGIT} if e.clauses else frozenset() for e in self.entries]
+        self._anchor_clause = [e.clauses[0] if e.clauses else frozenset() for e in self.entries]
+        self._anchor_words = [c - {DIGIT} for c in self._anchor_clause]
         self._rest = [e.clauses[1:] for e in self.entries]
 
     def present(self, text: str, chars: set[str], has_digit: bool) -> set[str]:
@@ -227,7 +228,9 @@ class _Index:
                         continue
                 elif not all(not c.isdisjoint(found) for c in rest):
                     continue
-            out.append((idx, list(self._anchor_words[idx] & found)))
+            # Windows around the anchor words found; the whole text when the anchor may be any digit.
+            digit_anchor = DIGIT in found and DIGIT in self._anchor_clause[idx]
+            out.append((idx, [] if digit_anchor else list(self._anchor_words[idx] & found)))
         return out
 
 
