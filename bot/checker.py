@@ -102,7 +102,8 @@ class _Worker:
         """Send without waiting for an answer (the worker sends none for a request without an id)."""
         if not self.alive or self.proc.stdin is None:
             raise WorkerGone("detector worker exited")
-        self.proc.stdin.write((json.dumps(request, ensure_ascii=False) + "\n").encode("utf-8"))
+        # ASCII JSON: a lone surrogate (Telegram passes them on) round-trips as an escape instead of failing.
+        self.proc.stdin.write((json.dumps(request) + "\n").encode("ascii"))
 
     async def call(self, request: Mapping[str, Any], timeout: float = _CHECK_TIMEOUT) -> dict[str, Any]:
         ident = next(self._ids)
@@ -149,6 +150,7 @@ class Checker:
         self._workers: list[_Worker] = []
         self._known: list[dict[str, Any]] = []  # confirmed scams added since load, for every new worker
         self._last_spawn = 0.0
+        self._starting = 0  # workers being started
         self._spawning: asyncio.Task[None] | None = None
         self._closed = False
 
@@ -168,7 +170,11 @@ class Checker:
 
     async def _spawn(self) -> None:
         self._last_spawn = time.monotonic()
-        worker = await _Worker.spawn(self._models_dir, self.detector.model_version)  # type: ignore[arg-type]
+        self._starting += 1
+        try:
+            worker = await _Worker.spawn(self._models_dir, self.detector.model_version)  # type: ignore[arg-type]
+        finally:
+            self._starting -= 1
         for request in self._known:
             worker.post(request)
         if self._closed:
@@ -178,7 +184,7 @@ class Checker:
 
     def _replace_dead(self) -> None:
         self._workers = [w for w in self._workers if w.alive]
-        if (self._closed or len(self._workers) >= self.wanted or (self._spawning and not self._spawning.done())
+        if (self._closed or len(self._workers) + self._starting >= self.wanted
                 or time.monotonic() - self._last_spawn < _RESTART_PAUSE):
             return
 
@@ -276,7 +282,7 @@ def _serve_requests(detector: Detector, requests: Any, out: Any) -> None:
             logging.getLogger("safejob.checker.worker").exception("request %r failed", op)
             reply = {"error": type(exc).__name__}
         if "id" in req:
-            out.write(json.dumps({"id": req["id"], **reply}, ensure_ascii=False) + "\n")
+            out.write(json.dumps({"id": req["id"], **reply}) + "\n")
             out.flush()
 
 
@@ -291,14 +297,14 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    # UTF-8 whatever the locale (a service may run with none), and nothing but answers on this stream.
-    protocol = open(sys.stdout.fileno(), "w", encoding="utf-8", closefd=False)
+    # Nothing but answers on this stream (ASCII JSON, whatever the locale).
+    protocol = open(sys.stdout.fileno(), "w", encoding="ascii", newline="\n", closefd=False)
     sys.stdout = sys.stderr
     detector = Detector.load(args.models_dir, args.version)
     freeze_startup_objects()
     protocol.write(json.dumps({"ready": True, "version": detector.model_version}) + "\n")
     protocol.flush()
-    stdin = open(sys.stdin.fileno(), encoding="utf-8", errors="replace", closefd=False)
+    stdin = open(sys.stdin.fileno(), encoding="ascii", errors="replace", newline="\n", closefd=False)
     _serve_requests(detector, stdin, protocol)
 
 

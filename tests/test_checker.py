@@ -119,3 +119,8 @@ async def test_bot_with_a_worker_end_to_end(tmp_path: Path, detector: Detector) 
     finally:
         await h.close()
     assert proc.returncode is not None  # stopped with the bot
+
+
+async def test_lone_surrogates_and_line_breaks_cross_the_pipe(checker: Checker) -> None:
+    text = "月薪三万 \ud83d 包机票\u2028line\r\nnext \u0085 @hr_kk2026"
+    assert await _from_worker(checker, text) == checker.detector.check(text).to_json()
