@@ -1,10 +1,10 @@
 """Benchmark of POST /api/v1/check: requests/second and latency from a load generator on loopback.
 
-Run: .venv/bin/python tests/perf/bench_api.py [--requests 5000] [--concurrency 32] [--chars 500]
+Run: .venv/bin/python tests/perf/bench_api.py [--requests 5000] [--concurrency 32] [--chars 500] [--workers N]
 
-The server runs in this process (one core, as deployed); the load generator runs in a second process, so
-the two do not share a core. Texts are real messages from ../shared/data and the corpus, cut or padded
-to --chars characters.
+The server runs in this process with its detector worker processes (--workers, default as `safejob run`
+on this machine: 1 on 2+ cores; 0 checks in the server's process); the load generator runs in another
+process. Texts are real messages from ../shared/data and the corpus, cut or padded to --chars characters.
 """
 
 from __future__ import annotations
