@@ -72,6 +72,7 @@ def test_translate_fast_path_equals_character_by_character() -> None:
     texts = [
         "caf\u00e9 e\u0301cole na\u0308ive", "Te\u200ble\u200dgram ok", "ทำงาน่ต่างประเทศ ✈️ ๑๒๓", "Straße … ™ ﬁne",
         "ສະບາຍດີ\u200b ເຮັດວຽກ", "ក្រុមហ៊ុន\u200bការងារ", "အလုပ်\u200cရှင်", "ｆｕｌｌ ｗｉｄｔｈ １２３", "a\u0301\u0301b", "",
+        "Te\u0345legram \u0345x", "x \u0340y \u0340",
     ]
     for f in sorted(CORPUS_DIR.glob("*.jsonl")):
         with f.open(encoding="utf-8") as fh:

@@ -206,7 +206,8 @@ class _CharTable:
         self.drops_marks_after_latin = drops_marks_after_latin
         self.table: dict[int, str] = {}
         self._seen: set[str] = set()
-        self.expanding: set[str] = set()  # map to several characters ("ß" -> "ss"): offsets need the slow path
+        # Characters only the slow path handles: those that map to several characters ("ß" -> "ss")
+        self.expanding: set[str] = set()
         self.dropped: set[str] = set()  # map to nothing (zero-width characters)
         self.marks: set[str] = set()  # combining marks, dropped by the normaliser after a Latin letter
 
@@ -218,7 +219,10 @@ class _CharTable:
             elif not r:
                 self.dropped.add(ch)
             elif self.drops_marks_after_latin and unicodedata.combining(ch):
-                self.marks.add(r)
+                if unicodedata.combining(r):
+                    self.marks.add(r)
+                else:  # a mark that becomes a letter (U+0345 -> "i"): only the slow path knows to drop it
+                    self.expanding.add(ch)
             self.table[ord(ch)] = r
             self._seen.add(ch)
 
