@@ -28,11 +28,10 @@ class Services:
     places: Gazetteer = field(default_factory=gazetteer)
     contacts: Directory = field(default_factory=directory)
     metrics: Metrics = field(default_factory=Metrics)
-    checker: Checker = None  # type: ignore[assignment]  # set in __post_init__ when not given
+    checker: Checker = field(init=False)  # checks in worker processes (or here): what front ends call
 
     def __post_init__(self) -> None:
-        if self.checker is None:
-            self.checker = Checker(self.detector, self.settings.detector_workers)
+        self.checker = Checker(self.detector, self.settings.detector_workers)
 
     def close(self) -> None:
         self.store.close()

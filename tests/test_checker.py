@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 import bot.checker as checker_mod
@@ -115,6 +116,10 @@ async def test_bot_with_a_worker_end_to_end(tmp_path: Path, detector: Detector) 
         assert h.services.checker.live_workers == 1
         calls = await h.send(message(4242, LURE, lang="zh"))
         assert "高" in calls[0].params["text"] or "风险" in calls[0].params["text"]
+        async with aiohttp.ClientSession(f"http://127.0.0.1:{h.settings.http_port}") as http:
+            health = await (await http.get("/healthz")).json()
+            assert health["detector_workers"] == {"wanted": 1, "running": 1}
+            assert "safejob_detector_workers 1" in await (await http.get("/metrics")).text()
         proc = h.services.checker._workers[0].proc  # noqa: SLF001
     finally:
         await h.close()

@@ -17,6 +17,8 @@ def ngram_hashes(text: str, max_n: int) -> Iterator[tuple[int, np.ndarray]]:
     """``(n, hashes)`` for n = 1..max_n: a mixed 64-bit hash of every character n-gram of ``text``, in order.
 
     Each n builds on n-1 (a rolling polynomial over the code points), so all sizes cost little more than one.
+    This is the definition; the detector calls the faster ``all_ngram_hashes`` and ``ngram_hash``, which
+    tests check against it number for number (the shipped model depends on these exact values).
     """
     cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     h = np.zeros(len(cp), dtype=np.uint64)

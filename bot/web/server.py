@@ -68,12 +68,16 @@ def make_web_app(services: Services, application: Application | None) -> web.App
         model_ok = services.detector.model is not None
         store_ok = services.store.ping()
         ok = model_ok and store_ok
+        # Workers are not part of health: without one the bot checks messages itself, only slower.
         body = {"status": "ok" if ok else "unavailable", "model": services.detector.model_version,
-                "model_loaded": model_ok, "store": store_ok}
+                "model_loaded": model_ok, "store": store_ok,
+                "detector_workers": {"wanted": services.checker.wanted, "running": services.checker.live_workers}}
         return web.json_response(body, status=200 if ok else 503)
 
     async def metrics_view(request: web.Request) -> web.Response:
         metrics.set_gauge("safejob_model_info", 1, "The model version serving checks", version=services.detector.model_version)
+        metrics.set_gauge("safejob_detector_workers", services.checker.live_workers,
+                          "Detector worker processes running (0: checks run in the bot's process)")
         return web.Response(text=metrics.render(), content_type="text/plain", charset="utf-8",
                             headers={"X-Content-Type-Options": "nosniff"})
 
