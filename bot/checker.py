@@ -47,8 +47,9 @@ class WorkerGone(RuntimeError):
 class _Worker:
     """One child process and the requests waiting for its answers."""
 
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+    def __init__(self, proc: asyncio.subprocess.Process, version: str) -> None:
         self.proc = proc
+        self.version = version  # the model version it loaded at start
         self.pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
         self._ids = itertools.count()
         self.alive = True
@@ -64,7 +65,7 @@ class _Worker:
         try:
             line = await asyncio.wait_for(proc.stdout.readline(), _START_TIMEOUT)
             ready = json.loads(line).get("ready") if line else False
-        except (asyncio.TimeoutError, ValueError):
+        except (asyncio.TimeoutError, ValueError, AttributeError):
             ready = False
         except BaseException:  # cancelled (the bot is stopping): leave no process behind
             if proc.returncode is None:
@@ -75,7 +76,7 @@ class _Worker:
                 proc.kill()
             await proc.wait()
             raise WorkerGone(f"detector worker did not start (exit code {proc.returncode})")
-        return cls(proc)
+        return cls(proc, version)
 
     async def _read(self) -> None:
         assert self.proc.stdout is not None
@@ -175,6 +176,8 @@ class Checker:
             worker = await _Worker.spawn(self._models_dir, self.detector.model_version)  # type: ignore[arg-type]
         finally:
             self._starting -= 1
+        if worker.version != self.detector.model_version:  # an admin swapped models while it was loading
+            worker.post({"op": "swap", "models_dir": str(self._models_dir), "version": self.detector.model_version})
         for request in self._known:
             worker.post(request)
         if self._closed:
@@ -192,8 +195,8 @@ class Checker:
             try:
                 await self._spawn()
                 log.info("detector worker replaced")
-            except WorkerGone as exc:
-                log.error("%s", exc)
+            except Exception as exc:  # cannot start one now: the bot goes on checking in-process
+                log.error("could not replace the detector worker: %s", exc)
 
         self._spawning = asyncio.get_running_loop().create_task(replace())
 

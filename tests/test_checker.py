@@ -129,3 +129,23 @@ async def test_bot_with_a_worker_end_to_end(tmp_path: Path, detector: Detector) 
 async def test_lone_surrogates_and_line_breaks_cross_the_pipe(checker: Checker) -> None:
     text = "月薪三万 \ud83d 包机票\u2028line\r\nnext \u0085 @hr_kk2026"
     assert await _from_worker(checker, text) == checker.detector.check(text).to_json()
+
+
+async def test_worker_started_before_a_swap_catches_up(models_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An admin promotes a model while a worker is still loading the previous one."""
+    detector = Detector.load(models_dir)
+    old_version = detector.model_version
+    c = Checker(detector, workers=1)
+    original = checker_mod._Worker.spawn
+
+    async def slow_spawn(models: Path, version: str):
+        worker = await original(models, old_version)
+        detector.swap_model(Registry(models_dir).load("test.2"))  # the swap lands while it was starting
+        return worker
+
+    monkeypatch.setattr(checker_mod._Worker, "spawn", staticmethod(slow_spawn))
+    await c.start()
+    try:
+        assert (await _from_worker(c, LURE))["model_version"] == "test.2"
+    finally:
+        await c.close()
