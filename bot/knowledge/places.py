@@ -14,6 +14,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterator
 
+import ahocorasick
+
 __all__ = ["Place", "PlaceMatch", "Gazetteer", "gazetteer"]
 
 
@@ -73,14 +75,22 @@ class Gazetteer:
                 self._names.append((literal, re.compile(_pattern(name)), place))
         # Longest names first, so "Shwe Kokko Myaing" wins over "Shwe Kokko".
         self._names.sort(key=lambda item: -len(item[1].pattern))
+        # One pass over the text names the literals it holds; only their names' patterns run.
+        self._by_literal: dict[str, list[int]] = {}
+        for i, (literal, _rx, _place) in enumerate(self._names):
+            self._by_literal.setdefault(literal, []).append(i)
+        self._literals = ahocorasick.Automaton()
+        for literal in self._by_literal:
+            self._literals.add_word(literal, literal)
+        self._literals.make_automaton()
 
     def find(self, normalised_text: str) -> Iterator[PlaceMatch]:
         """Places named in a text that went through ``bot.detector.normalize.normalise``."""
         taken: list[tuple[int, int]] = []
         found: list[PlaceMatch] = []
-        for literal, rx, place in self._names:
-            if literal not in normalised_text:
-                continue
+        present = {literal for _, literal in self._literals.iter(normalised_text)}
+        for i in sorted(i for literal in present for i in self._by_literal[literal]):
+            _literal, rx, place = self._names[i]
             for m in rx.finditer(normalised_text):
                 if any(m.start() < e and s < m.end() for s, e in taken):
                     continue
