@@ -101,12 +101,26 @@ class TextFeatures(BaseEstimator, TransformerMixin):
                 text = f"{text} \u2063 {raw}"
         return text
 
-    def _raw_counts(self, a: Analysis) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _counts(self, a: Analysis) -> tuple[np.ndarray, np.ndarray, int]:
+        """Sorted distinct columns of this message's n-grams (character block, then word block offset by
+        ``2**char_bits``), how often each occurs, and where the word block starts."""
         text = self._feature_text(a)
-        c_cols, c_tf = np.unique(char_columns(text, self.char_bits), return_counts=True)
-        w_cols, w_tf = np.unique(np.asarray(word_columns(word_terms(text), self.word_bits), dtype=np.int64),
-                                 return_counts=True)
-        return c_cols.astype(np.int64), c_tf, w_cols, w_tf
+        chars = char_columns(text, self.char_bits).astype(np.int64)
+        words = np.asarray(word_columns(word_terms(text), self.word_bits), dtype=np.int64) + (1 << self.char_bits)
+        cols, tf = np.unique(np.concatenate([chars, words]), return_counts=True)
+        return cols, tf, int(np.searchsorted(cols, 1 << self.char_bits))
+
+    def _idf(self) -> np.ndarray:
+        """Both blocks' idf in one array, indexed like ``_counts``' columns (built once, never pickled)."""
+        idf = getattr(self, "_idf_all", None)
+        if idf is None:
+            idf = self._idf_all = np.concatenate([self.char_idf_, self.word_idf_])
+        return idf
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state.pop("_idf_all", None)  # derived: the artifact stays as trained
+        return state
 
     def dense_row(self, a: Analysis) -> np.ndarray:
         fc = a.flag_counts
@@ -132,20 +146,16 @@ class TextFeatures(BaseEstimator, TransformerMixin):
 
     def row_columns(self, a: Analysis) -> tuple[np.ndarray, np.ndarray]:
         """(columns, values) of this message's feature row: the one definition of the features."""
-        c_cols, c_tf, w_cols, w_tf = self._raw_counts(a)
-        c_val = (1.0 + np.log(c_tf)) * self.char_idf_[c_cols]
-        w_val = (1.0 + np.log(w_tf)) * self.word_idf_[w_cols] if len(w_cols) else np.zeros(0)
-        for v in (c_val, w_val):
+        cols, tf, split = self._counts(a)
+        vals = (1.0 + np.log(tf)) * self._idf()[cols]
+        for v in (vals[:split], vals[split:]):  # each block L2-normalised on its own (views: in place)
             norm = math.sqrt(float(v @ v)) if len(v) else 0.0
             if norm > 0:
                 v /= norm
         dense = self.dense_row(a)
         nz = np.nonzero(dense)[0]
-        base_w = 2 ** self.char_bits
-        base_d = base_w + 2 ** self.word_bits
-        cols = np.concatenate([c_cols, w_cols + base_w, nz + base_d])
-        vals = np.concatenate([c_val, w_val, dense[nz]])
-        return cols, vals
+        base_d = 2 ** self.char_bits + 2 ** self.word_bits
+        return np.concatenate([cols, nz + base_d]), np.concatenate([vals, dense[nz]])
 
     # --- sklearn API ---------------------------------------------------------------------------------
     def fit(self, X: Iterable[str | Analysis], y: object = None) -> "TextFeatures":
@@ -154,9 +164,9 @@ class TextFeatures(BaseEstimator, TransformerMixin):
         df_c = np.zeros(n_char, dtype=np.int64)
         df_w = np.zeros(n_word, dtype=np.int64)
         for a in analyses:
-            c_cols, _, w_cols, _ = self._raw_counts(a)
-            df_c[c_cols] += 1
-            df_w[w_cols] += 1
+            cols, _, split = self._counts(a)
+            df_c[cols[:split]] += 1
+            df_w[cols[split:] - n_char] += 1
         n = len(analyses)
         # smooth idf, as sklearn's TfidfTransformer: log((1 + n) / (1 + df)) + 1
         self.char_idf_ = (np.log((1.0 + n) / (1.0 + df_c)) + 1.0).astype(np.float32)
@@ -164,6 +174,7 @@ class TextFeatures(BaseEstimator, TransformerMixin):
         # Like TfidfVectorizer's min_df: n-grams seen in fewer documents carry more noise than signal.
         self.char_idf_[df_c < self.min_df] = 0.0
         self.word_idf_[df_w < self.min_df] = 0.0
+        self._idf_all = None
         return self
 
     def transform(self, X: Iterable[str | Analysis]) -> sp.csr_matrix:
