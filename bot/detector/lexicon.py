@@ -16,9 +16,8 @@ from re import _constants as sre_c  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any, Iterable, Iterator
 
-import ahocorasick
-
 from bot.detector.normalize import join_split_am
+from bot.literals import LiteralSet
 
 __all__ = ["LANGUAGES", "FLAG_CODES", "INTENT_CODES", "Lexicon", "LexiconHit", "lexicon", "required_clauses", "DIGIT"]
 
@@ -189,13 +188,8 @@ class _Index:
 
     def freeze(self) -> None:
         literals = {lit for e in self.entries for c in e.clauses for lit in c if lit != DIGIT}
-        self._automaton = ahocorasick.Automaton()
-        for lit in literals:
-            if len(lit) > 1:
-                self._automaton.add_word(lit, lit)
+        self._multi = LiteralSet(lit for lit in literals if len(lit) > 1)
         self._single = frozenset(lit for lit in literals if len(lit) == 1)
-        if len(self._automaton):
-            self._automaton.make_automaton()
         self._anchors = frozenset(self._by_lit)
         # Per entry: the words of its anchor clause (met by construction when the entry is reached through
         # one of them) and the other clauses, still to check.
@@ -205,7 +199,7 @@ class _Index:
 
     def present(self, text: str, chars: set[str], has_digit: bool) -> set[str]:
         """The index's literals that occur in ``text`` (and DIGIT when it has a digit)."""
-        found = {lit for _, lit in self._automaton.iter(text)} if len(self._automaton) else set()
+        found = self._multi.found(text)
         found.update(chars & self._single)
         if has_digit:
             found.add(DIGIT)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
-import ahocorasick
+from bot.literals import LiteralSet
 
 __all__ = ["Normalised", "normalise", "light_normalise", "KEY_TERMS"]
 
@@ -82,10 +82,8 @@ _COMPACT_DROP = re.compile(r"[^a-z]+")
 _LEET_TABLE = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i",
                              "|": "l", "+": "t", "8": "b", "9": "g", "2": "z"})
 _PLAIN_TERMS = tuple(t.replace(" ", "") for t in KEY_TERMS)
-_PLAIN_AUTOMATON = ahocorasick.Automaton()  # which key terms occur, in one pass over the text
-for _i, _plain in enumerate(_PLAIN_TERMS):
-    _PLAIN_AUTOMATON.add_word(_plain, _i)
-_PLAIN_AUTOMATON.make_automaton()
+_PLAIN_FINDER = LiteralSet(_PLAIN_TERMS)  # which key terms occur, in one pass over the text
+_TERM_OF_PLAIN = dict(zip(_PLAIN_TERMS, KEY_TERMS))
 
 
 def _hides_key_term(s: str) -> bool:
@@ -96,13 +94,12 @@ def _hides_key_term(s: str) -> bool:
     if not compact:
         return False
     compact_l = _COMPACT_DROP.sub("", mapped.replace("i", "l")) if ("1" in s or "|" in s) else compact
-    found = {i for _, i in _PLAIN_AUTOMATON.iter(compact)}
+    found = _PLAIN_FINDER.found(compact)
     if compact_l is not compact:
-        found.update(i for _, i in _PLAIN_AUTOMATON.iter(compact_l))
-    for i in found:
-        plain, term = _PLAIN_TERMS[i], KEY_TERMS[i]
+        found |= _PLAIN_FINDER.found(compact_l)
+    for plain in found:
         hidden = max(compact.count(plain), compact_l.count(plain))
-        if hidden > s.count(term):
+        if hidden > s.count(_TERM_OF_PLAIN[plain]):
             return True
     return False
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterator
 
-import ahocorasick
+from bot.literals import LiteralSet
 
 __all__ = ["Place", "PlaceMatch", "Gazetteer", "gazetteer"]
 
@@ -79,16 +79,13 @@ class Gazetteer:
         self._by_literal: dict[str, list[int]] = {}
         for i, (literal, _rx, _place) in enumerate(self._names):
             self._by_literal.setdefault(literal, []).append(i)
-        self._literals = ahocorasick.Automaton()
-        for literal in self._by_literal:
-            self._literals.add_word(literal, literal)
-        self._literals.make_automaton()
+        self._literals = LiteralSet(self._by_literal)
 
     def find(self, normalised_text: str) -> Iterator[PlaceMatch]:
         """Places named in a text that went through ``bot.detector.normalize.normalise``."""
         taken: list[tuple[int, int]] = []
         found: list[PlaceMatch] = []
-        present = {literal for _, literal in self._literals.iter(normalised_text)}
+        present = self._literals.found(normalised_text)
         for i in sorted(i for literal in present for i in self._by_literal[literal]):
             _literal, rx, place = self._names[i]
             for m in rx.finditer(normalised_text):
