@@ -7,6 +7,7 @@ the application with any detector, store or settings they like.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 from bot.checker import Checker
 from bot.detector import Detector
@@ -32,6 +33,11 @@ class Services:
 
     def __post_init__(self) -> None:
         self.checker = Checker(self.detector, self.settings.detector_workers)
+
+    def count_verdict(self, verdict: Mapping[str, Any], source: str) -> None:
+        """One verdict given to a user (private, group) or a client (api), for /metrics."""
+        self.metrics.inc("safejob_verdicts_total", "Verdicts given, by level and language", source=source,
+                         level=verdict["level"], language=verdict["language"])
 
     def close(self) -> None:
         self.store.close()

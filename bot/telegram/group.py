@@ -44,8 +44,7 @@ async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         verdict = await services.checker.check(text, extra)
     except EmptyText:
         return
-    services.metrics.inc("safejob_verdicts_total", "Verdicts given, by level and language", source="group",
-                         level=verdict["level"], language=verdict["language"])
+    services.count_verdict(verdict, "group")
     if verdict["intent"] != "job_offer" or _RANK[verdict["level"]] < _RANK[settings["threshold"]]:
         return
     services.store.add_submission(user_id=None, chat_id=chat.id, source="group", text=text, verdict=verdict)

@@ -147,8 +147,7 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
     except EmptyText:
         await reply_html(message, esc(t(lang, "hint.empty")))
         return
-    services.metrics.inc("safejob_verdicts_total", "Verdicts given, by level and language", source="private",
-                         level=verdict["level"], language=verdict["language"])
+    services.count_verdict(verdict, "private")
     if extra:
         verdict["context"] = extra  # e.g. the channel a post was forwarded from: part of the evidence
     if verdict["intent"] == "detention_report":

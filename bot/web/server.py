@@ -124,8 +124,7 @@ def make_web_app(services: Services, application: Application | None) -> web.App
             except EmptyText:
                 status = 400
                 return _error(400, "text is empty")
-            metrics.inc("safejob_verdicts_total", "Verdicts given, by level and language", source="api",
-                        level=verdict["level"], language=verdict["language"])
+            services.count_verdict(verdict, "api")
             return web.json_response(verdict, dumps=lambda o: json.dumps(o, ensure_ascii=False))
         finally:
             metrics.inc("safejob_api_requests_total", "HTTP API requests, by status", status=str(status))
