@@ -5,12 +5,16 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.detector import Detector
 from bot.detector.model import ModelError, Registry
+from bot.detector.analysis import analyse
+from training.compare_cv import grouped_auc, model_scorer, out_of_fold
+from training.datasets import FIT_SPLITS, load_training_rows
 from training.registry_ops import WorseModel, list_versions, promote, rollback
-from training.train import train
+from training.train import TrainConfig, train
 
 CORPUS = Path(__file__).resolve().parent.parent / "training" / "corpus"
 
@@ -57,3 +61,22 @@ def test_train_promote_rollback(tmp_path: Path, small_corpus: Path) -> None:
 
     with pytest.raises(ModelError, match="nothing to roll back"):
         rollback(reg)
+
+
+def test_cross_validation_scores_every_row_out_of_fold(small_corpus: Path) -> None:
+    """The comparison tool scores each row by a model that never saw it, so a memorising scorer cannot win."""
+    rows = [r for r in load_training_rows(None, corpus_dir=small_corpus) if r.split in FIT_SPLITS]
+    y = np.array([r.y for r in rows])
+    analyses = [analyse(r.text) for r in rows]
+    seen: list[set[int]] = []
+
+    def spy(fit_idx, score_idx):  # records what each fold fitted on
+        seen.append(set(fit_idx))
+        assert not set(fit_idx) & set(score_idx)
+        return np.zeros(len(score_idx))
+    out_of_fold(y, spy, folds=3)
+    assert len(seen) == 3 and set.union(*seen) == set(range(len(rows)))
+
+    got = grouped_auc(rows, y, out_of_fold(y, model_scorer(rows, analyses, y, TrainConfig()), folds=3))
+    assert got["origin:corpus"][0] > 0.95  # a real model, scored on rows it did not fit
+    assert all(0.0 <= roc <= 1.0 + 1e-9 and 0.0 <= pr <= 1.0 + 1e-9 for roc, pr in got.values()), got

@@ -1,7 +1,7 @@
 """The reference baseline beside SafeJob's model, on the same held-out rows.
 
 Baseline: character 1-4-gram TF-IDF of the raw text + class-balanced logistic regression, trained on the
-same training split. Both are scored on the fixed test split of every set (and on the independent
+same rows as the model (the training and validation splits). Both are scored on the fixed test split of every set (and on the independent
 challenge set in ``training/eval/``, which neither was trained on) and printed side by side.
 
 Run: .venv/bin/python -m training.baseline [--data ../shared/data] [--models-dir models] [--json out.json]
@@ -23,7 +23,7 @@ from sklearn.pipeline import Pipeline
 
 from bot.detector.analysis import analyse
 from bot.detector.model import Registry, default_models_dir
-from training.datasets import Row, default_shared_data, load_jsonl, load_training_rows
+from training.datasets import FIT_SPLITS, Row, default_shared_data, load_jsonl, load_training_rows
 from training.evaluate import metrics_for
 
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
 
     data = Path(args.data)
     rows = load_training_rows(data if data.is_dir() else None)
-    train = [r for r in rows if r.split == "train"]
+    train = [r for r in rows if r.split in FIT_SPLITS]
     test = [r for r in rows if r.split == "test"]
     challenge: list[Row] = []
     for f in sorted(EVAL_DIR.glob("*.jsonl")):

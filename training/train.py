@@ -5,11 +5,14 @@ Choices (training/README.md has the measurements behind them):
   normalised text, plus the warning-sign flags as dense features);
 - estimator: class-balanced logistic regression. Linear, so each message's score can be explained by the
   terms that raised it; fast enough to serve thousands of checks a second; trains in about a minute;
-- calibration: Platt scaling on the validation split, so ``risk`` reads as a probability;
-- thresholds, chosen on the validation split: ``medium`` is the highest score that still catches 95% of
-  the curated corpus's lures (the overseas-lure domain), capped at 0.5 (an even chance is worth a warning); ``high`` is the lowest score at which 97% of the
-  messages flagged across *all* validation rows (lures, SMS fraud, fake jobs and their legitimate
-  neighbours) are scams; ``high`` is never below ``medium``.
+- data: the model is fitted on the training *and* validation rows (hyper-parameters were chosen on the
+  validation split beforehand; training/README.md); the test rows are never fitted on;
+- calibration: Platt scaling on out-of-fold scores (5-fold over train+valid), so ``risk`` reads as a
+  probability of a model that had not seen the message;
+- thresholds, chosen on the same out-of-fold scores: ``medium`` is the highest score that still catches 95%
+  of the curated corpus's lures (the overseas-lure domain), capped at 0.5 (an even chance is worth a
+  warning); ``high`` is the lowest score at which 97% of the messages flagged across *all* rows (lures,
+  SMS fraud, fake jobs and their legitimate neighbours) are scams; ``high`` is never below ``medium``.
 - weights: curated-corpus rows weigh more than the real SMS and job-ad sets, whose fraud is a different
   kind; each real set still counts, so SMS fraud and domestic fake jobs are not forgotten.
 """
@@ -18,22 +21,25 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import time
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import joblib
 import numpy as np
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.frozen import FrozenEstimator
+import scipy.sparse as sp
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 
 from bot.detector.analysis import Analysis, analyse
+from bot.detector.calibration import PlattScaled, fit_sigmoid
 from bot.detector.detector import KNOWN_SCAMS_FILE
 from bot.detector.features import TextFeatures
 from bot.detector.model import Registry, sha256_file
-from training.datasets import CORPUS_DIR, Row, fingerprint, load_training_rows
+from training.datasets import CORPUS_DIR, FIT_SPLITS, Row, fingerprint, load_training_rows
 from training.evaluate import choose_thresholds, grouped_metrics
 
 __all__ = ["train", "TrainConfig", "next_version", "group_weights"]
@@ -42,6 +48,7 @@ CORPUS_WEIGHT = 2.0
 LOW_VALUE_DOMAINS = {"job_ad_title_meta": 0.3, "job_ad_preprocessed": 0.5, "sms_preprocessed": 0.5}
 RECALL_TARGET = 0.95
 PRECISION_TARGET = 0.97
+FOLDS = 5
 
 
 class TrainConfig:
@@ -56,6 +63,15 @@ class TrainConfig:
         self.raw_view = raw_view
         self.min_df = min_df
         self.dense_weight = dense_weight
+
+    def features(self) -> TextFeatures:
+        """Unfitted features with this configuration (training and the cross-validation comparison share it)."""
+        return TextFeatures(char_bits=self.char_bits, word_bits=self.word_bits, symbols=self.symbols,
+                            raw_view=self.raw_view, min_df=self.min_df, dense_weight=self.dense_weight)
+
+    def classifier(self) -> LogisticRegression:
+        return LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", max_iter=2000,
+                                  random_state=0)
 
     def as_dict(self) -> dict[str, float | int]:
         return {"C": self.C, "corpus_weight": self.corpus_weight, "char_bits": self.char_bits,
@@ -82,6 +98,15 @@ def group_weights(rows: Sequence[Row], corpus_weight: float) -> np.ndarray:
     return w
 
 
+def _out_of_fold_decisions(lr: LogisticRegression, x: sp.csr_matrix, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Each row's score from a model fitted on the other folds: what calibration and thresholds need."""
+    folds = max(2, min(FOLDS, int(np.bincount(y, minlength=2).min())))
+    cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
+    jobs = min(2, os.cpu_count() or 1) if x.shape[0] >= 5000 else 1  # small sets: process start-up costs more
+    return cross_val_predict(clone(lr), x, y, cv=cv, method="decision_function", params={"sample_weight": w},
+                             n_jobs=jobs)
+
+
 def _analyse_all(rows: Sequence[Row], log: Callable[[str], None], label: str) -> list[Analysis]:
     out: list[Analysis] = []
     t0 = time.perf_counter()
@@ -106,39 +131,36 @@ def train(shared_data: Path | None, out_dir: Path, extra_labels: Iterable[Path] 
     log(f"rows: {len(rows)} (train {len(by_split['train'])}, valid {len(by_split['valid'])}, "
         f"test {len(by_split['test'])})")
 
-    a_train = _analyse_all(by_split["train"], log, "train")
-    a_valid = _analyse_all(by_split["valid"], log, "valid")
+    fit_rows = [r for s in FIT_SPLITS for r in by_split[s]]
+    a_fit = _analyse_all(fit_rows, log, "train+valid")
     a_test = _analyse_all(by_split["test"], log, "test")
     log(f"analysed all rows in {time.perf_counter() - t_start:.0f}s")
 
-    features = TextFeatures(char_bits=config.char_bits, word_bits=config.word_bits, symbols=config.symbols,
-                            raw_view=config.raw_view, min_df=config.min_df,
-                            dense_weight=config.dense_weight).fit(a_train)
-    x_train = features.transform(a_train)
-    y_train = np.array([r.y for r in by_split["train"]])
+    features = config.features().fit(a_fit)
+    x_fit = features.transform(a_fit)
+    y_fit = np.array([r.y for r in fit_rows])
     if label_noise_for_tests:  # a deliberately bad model, for tests of the promotion guard
-        y_train = np.random.default_rng(0).permutation(y_train)
-    lr = LogisticRegression(C=config.C, class_weight="balanced", solver="liblinear", max_iter=2000)
-    lr.fit(x_train, y_train, sample_weight=group_weights(by_split["train"], config.corpus_weight))
+        y_fit = np.random.default_rng(0).permutation(y_fit)
+    w_fit = group_weights(fit_rows, config.corpus_weight)
+    lr = config.classifier()
+    decision_oof = _out_of_fold_decisions(lr, x_fit, y_fit, w_fit)
+    log(f"scored every train+valid row out of fold at {time.perf_counter() - t_start:.0f}s")
+    lr.fit(x_fit, y_fit, sample_weight=w_fit)
     log(f"fitted logistic regression at {time.perf_counter() - t_start:.0f}s")
 
-    x_valid = features.transform(a_valid)
-    y_valid = np.array([r.y for r in by_split["valid"]])
-    calibrated = CalibratedClassifierCV(FrozenEstimator(lr), method="sigmoid")
-    calibrated.fit(x_valid, y_valid)
-    pipeline = Pipeline([("features", features), ("clf", calibrated)])
-
-    p_valid = calibrated.predict_proba(x_valid)[:, 1]
-    corpus_valid = [i for i, r in enumerate(by_split["valid"]) if r.origin in ("corpus", "admin")]
+    clf = PlattScaled(lr, *fit_sigmoid(decision_oof, y_fit))
+    pipeline = Pipeline([("features", features), ("clf", clf)])
+    p_oof = 1.0 / (1.0 + np.exp(np.clip(clf.a * decision_oof + clf.b, -700.0, 700.0)))
+    corpus_fit = [i for i, r in enumerate(fit_rows) if r.origin in ("corpus", "admin")]
     thresholds = choose_thresholds(
-        [y_valid[i] for i in corpus_valid], [p_valid[i] for i in corpus_valid], RECALL_TARGET,
-        precision_y=y_valid.tolist(), precision_p=p_valid.tolist(), precision_target=PRECISION_TARGET,
+        [y_fit[i] for i in corpus_fit], [p_oof[i] for i in corpus_fit], RECALL_TARGET,
+        precision_y=y_fit.tolist(), precision_p=p_oof.tolist(), precision_target=PRECISION_TARGET,
     )
     log(f"thresholds: {thresholds}")
 
-    p_test = calibrated.predict_proba(features.transform(a_test))[:, 1]
+    p_test = clf.predict_proba(features.transform(a_test))[:, 1]
     test_report = grouped_metrics(by_split["test"], p_test.tolist(), thresholds["medium"], thresholds["high"])
-    valid_report = grouped_metrics(by_split["valid"], p_valid.tolist(), thresholds["medium"], thresholds["high"])
+    oof_report = grouped_metrics(fit_rows, p_oof.tolist(), thresholds["medium"], thresholds["high"])
 
     out_dir.mkdir(parents=True, exist_ok=True)
     registry = Registry(out_dir)
@@ -148,10 +170,10 @@ def train(shared_data: Path | None, out_dir: Path, extra_labels: Iterable[Path] 
     joblib.dump(pipeline, tmp, compress=3)
     tmp.replace(artifact)
 
-    # Confirmed scams for near-duplicate matching: training rows only, so held-out rows stay unseen.
+    # Confirmed scams for near-duplicate matching: rows the model was fitted on, so test rows stay unseen.
     known = out_dir / KNOWN_SCAMS_FILE
     with known.open("w", encoding="utf-8") as f:
-        for r in by_split["train"]:
+        for r in fit_rows:
             if r.y == 1 and r.origin in ("corpus", "admin"):
                 f.write(json.dumps({"id": r.id, "text": r.text, "source": r.origin}, ensure_ascii=False) + "\n")
 
@@ -164,7 +186,7 @@ def train(shared_data: Path | None, out_dir: Path, extra_labels: Iterable[Path] 
         "params": config.as_dict(),
         "data_fingerprint": fingerprint(rows),
         "training_seconds": round(time.perf_counter() - t_start, 1),
-        "metrics": {"test": test_report, "valid": {"overall": valid_report["overall"]}},
+        "metrics": {"test": test_report, "out_of_fold": {"overall": oof_report["overall"]}},
     }
     doc = registry.read()
     doc.setdefault("versions", {})[version] = entry

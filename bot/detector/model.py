@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from bot.detector.calibration import PlattScaled
+
 __all__ = ["ModelError", "LoadedModel", "Registry", "default_models_dir", "shipped_models_dir", "sha256_file"]
 
 
@@ -71,15 +73,19 @@ class LoadedModel:
         gives the pipeline's own ``predict_proba`` to within float rounding.
         """
         clf = self.pipeline.named_steps["clf"]
-        parts = clf.calibrated_classifiers_
-        if len(parts) != 1:
-            raise ModelError("expected one calibrated classifier (a frozen estimator calibrated once)")
-        lr = getattr(parts[0].estimator, "estimator", parts[0].estimator)
-        calibrator = parts[0].calibrators[0]
+        if isinstance(clf, PlattScaled):  # sigmoid fitted on out-of-fold scores (train + valid)
+            lr, a, b = clf.estimator, clf.a, clf.b
+        else:  # earlier versions: CalibratedClassifierCV around a frozen estimator
+            parts = clf.calibrated_classifiers_
+            if len(parts) != 1:
+                raise ModelError("expected one calibrated classifier (a frozen estimator calibrated once)")
+            lr = getattr(parts[0].estimator, "estimator", parts[0].estimator)
+            calibrator = parts[0].calibrators[0]
+            a, b = calibrator.a_, calibrator.b_
         self.coef = np.asarray(lr.coef_[0], dtype=np.float64)
         self.intercept = float(lr.intercept_[0])
-        self._a = float(calibrator.a_)
-        self._b = float(calibrator.b_)
+        self._a = float(a)
+        self._b = float(b)
 
     @property
     def features(self) -> Any:
