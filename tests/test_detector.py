@@ -11,7 +11,6 @@ import pytest
 
 from bot.detector import Detector, EmptyText, MAX_CHARS, ModelError
 from bot.detector.analysis import analyse
-from bot.detector.calibration import fit_sigmoid
 from bot.detector.model import Registry, shipped_models_dir
 from obfuscate import TRANSFORMS
 
@@ -100,15 +99,6 @@ def test_fast_scorer_equals_pipeline(version: str) -> None:
     want = model.pipeline.predict_proba(analyses)[:, 1]
     got = [model.score(*model.features.row_columns(a)) for a in analyses]
     assert np.allclose(want, got, atol=1e-9)
-
-
-def test_sigmoid_is_fitted_to_the_scores_it_is_given() -> None:
-    """Platt scaling recovers the slope and offset that generated the labels (not an identity or a constant)."""
-    rng = np.random.default_rng(0)
-    d = rng.normal(scale=3.0, size=20000)
-    y = (rng.random(d.size) < 1.0 / (1.0 + np.exp(-(1.5 * d - 2.0)))).astype(int)
-    a, b = fit_sigmoid(d, y)
-    assert a == pytest.approx(-1.5, abs=0.1) and b == pytest.approx(2.0, abs=0.15)
 
 
 def test_tampered_artifact_is_refused(tmp_path: Path) -> None:

@@ -28,14 +28,11 @@ from typing import Callable, Iterable, Sequence
 
 import joblib
 import numpy as np
-import scipy.sparse as sp
-from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 
 from bot.detector.analysis import Analysis, analyse
-from bot.detector.calibration import PlattScaled, fit_sigmoid
+from bot.detector.calibration import PlattScaled
 from bot.detector.detector import KNOWN_SCAMS_FILE
 from bot.detector.features import TextFeatures
 from bot.detector.model import Registry, sha256_file
@@ -98,15 +95,6 @@ def group_weights(rows: Sequence[Row], corpus_weight: float) -> np.ndarray:
     return w
 
 
-def _out_of_fold_decisions(lr: LogisticRegression, x: sp.csr_matrix, y: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Each row's score from a model fitted on the other folds: what calibration and thresholds need."""
-    folds = max(2, min(FOLDS, int(np.bincount(y, minlength=2).min())))
-    cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
-    jobs = min(2, os.cpu_count() or 1) if x.shape[0] >= 5000 else 1  # small sets: process start-up costs more
-    return cross_val_predict(clone(lr), x, y, cv=cv, method="decision_function", params={"sample_weight": w},
-                             n_jobs=jobs)
-
-
 def _analyse_all(rows: Sequence[Row], log: Callable[[str], None], label: str) -> list[Analysis]:
     out: list[Analysis] = []
     t0 = time.perf_counter()
@@ -142,15 +130,11 @@ def train(shared_data: Path | None, out_dir: Path, extra_labels: Iterable[Path] 
     if label_noise_for_tests:  # a deliberately bad model, for tests of the promotion guard
         y_fit = np.random.default_rng(0).permutation(y_fit)
     w_fit = group_weights(fit_rows, config.corpus_weight)
-    lr = config.classifier()
-    decision_oof = _out_of_fold_decisions(lr, x_fit, y_fit, w_fit)
-    log(f"scored every train+valid row out of fold at {time.perf_counter() - t_start:.0f}s")
-    lr.fit(x_fit, y_fit, sample_weight=w_fit)
-    log(f"fitted logistic regression at {time.perf_counter() - t_start:.0f}s")
-
-    clf = PlattScaled(lr, *fit_sigmoid(decision_oof, y_fit))
+    jobs = min(2, os.cpu_count() or 1) if len(fit_rows) >= 5000 else 1  # small sets: process start-up costs more
+    clf = PlattScaled(config.classifier(), folds=FOLDS, n_jobs=jobs).fit(x_fit, y_fit, sample_weight=w_fit)
+    log(f"fitted and calibrated on {FOLDS}-fold out-of-fold scores at {time.perf_counter() - t_start:.0f}s")
     pipeline = Pipeline([("features", features), ("clf", clf)])
-    p_oof = 1.0 / (1.0 + np.exp(np.clip(clf.a * decision_oof + clf.b, -700.0, 700.0)))
+    p_oof = clf.out_of_fold_proba()
     corpus_fit = [i for i, r in enumerate(fit_rows) if r.origin in ("corpus", "admin")]
     thresholds = choose_thresholds(
         [y_fit[i] for i in corpus_fit], [p_oof[i] for i in corpus_fit], RECALL_TARGET,

@@ -74,7 +74,7 @@ class LoadedModel:
         """
         clf = self.pipeline.named_steps["clf"]
         if isinstance(clf, PlattScaled):  # sigmoid fitted on out-of-fold scores (train + valid)
-            lr, a, b = clf.estimator, clf.a, clf.b
+            lr, a, b = clf.estimator_, clf.a_, clf.b_
         else:  # earlier versions: CalibratedClassifierCV around a frozen estimator
             parts = clf.calibrated_classifiers_
             if len(parts) != 1:
