@@ -11,6 +11,7 @@ import pytest
 from bot.detector import Detector
 from bot.detector.model import ModelError, Registry
 from bot.detector.analysis import analyse
+from training import author_shift
 from training.compare_cv import grouped_auc, model_scorer, out_of_fold
 from training.datasets import FIT_SPLITS, load_training_rows
 from training.registry_ops import WorseModel, list_versions, promote, rollback
@@ -80,3 +81,14 @@ def test_cross_validation_scores_every_row_out_of_fold(small_corpus: Path) -> No
     got = grouped_auc(rows, y, out_of_fold(y, model_scorer(rows, analyses, y, TrainConfig()), folds=3))
     assert got["origin:corpus"][0] > 0.95  # a real model, scored on rows it did not fit
     assert all(0.0 <= roc <= 1.0 + 1e-9 and 0.0 <= pr <= 1.0 + 1e-9 for roc, pr in got.values()), got
+
+
+def test_author_shift_holds_a_whole_batch_out(tmp_path: Path, capsys) -> None:
+    """The fresh-authors check scores the second corpus batch with a model fitted on everything else."""
+    assert author_shift.main(["--data", str(tmp_path / "none")]) == 0  # corpus only: seconds, not minutes
+    out = capsys.readouterr().out
+    held = [r for r in load_training_rows(None) if author_shift.in_batch(r, 1001)]
+    assert f"held out: {len(held)} corpus rows" in out and len(held) >= 480
+    recalls = [float(line.split("|")[2]) for line in out.splitlines() if line.startswith("| 0.")]
+    assert len(recalls) >= 7 and recalls == sorted(recalls, reverse=True)  # a higher threshold never catches more
+    assert recalls[0] > 0.9  # a real model: unseen lures are caught at a low threshold
