@@ -1,8 +1,9 @@
 """The reference baseline beside SafeJob's model, on the same held-out rows.
 
 Baseline: character 1-4-gram TF-IDF of the raw text + class-balanced logistic regression, trained on the
-same rows as the model (the training and validation splits). Both are scored on the fixed test split of every set (and on the independent
-challenge set in ``training/eval/``, which neither was trained on) and printed side by side.
+same rows as the model (the training and validation splits). Both are scored on the fixed test split of
+every set (and on the independent challenge set in ``training/eval/``, which neither was trained on) and
+printed side by side.
 
 Run: .venv/bin/python -m training.baseline [--data ../shared/data] [--models-dir models] [--json out.json]
 """

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-__all__ = ["FIT_SPLITS", "Row", "load_jsonl", "corpus_files", "real_files", "load_training_rows", "split_of", "fingerprint",
-           "default_shared_data", "CORPUS_DIR", "is_scam"]
+__all__ = ["FIT_SPLITS", "Row", "load_jsonl", "corpus_files", "real_files", "load_training_rows", "split_of",
+           "fingerprint", "default_shared_data", "CORPUS_DIR", "is_scam"]
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 TEST_SHARE = 0.20

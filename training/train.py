@@ -4,7 +4,7 @@ Choices (training/README.md has the measurements behind them):
 - features: ``bot.detector.features.TextFeatures`` (hashed character 1-4-grams and word 1-2-grams of the
   normalised text, plus the warning-sign flags as dense features);
 - estimator: class-balanced logistic regression. Linear, so each message's score can be explained by the
-  terms that raised it; fast enough to serve thousands of checks a second; trains in about a minute;
+  terms that raised it; fast enough to serve a thousand checks a second; trains in about two minutes;
 - data: the model is fitted on the training *and* validation rows (hyper-parameters were chosen on the
   validation split beforehand; training/README.md); the test rows are never fitted on;
 - calibration: Platt scaling on out-of-fold scores (5-fold over train+valid), so ``risk`` reads as a
