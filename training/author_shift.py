@@ -15,11 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.detector.analysis import analyse
-from bot.detector.calibration import PlattScaled
 from training.datasets import FIT_SPLITS, Row, default_shared_data, load_training_rows
 from training.evaluate import choose_thresholds
-from training.train import FOLDS, PRECISION_TARGET, RECALL_TARGET, TrainConfig, group_weights
+from training.train import RECALL_TARGET, TrainConfig, analyse_rows, fit_model
 
 __all__ = ["in_batch", "main"]
 
@@ -41,19 +39,13 @@ def main(argv: list[str] | None = None) -> int:
     if not batch:
         raise SystemExit(f"no corpus rows numbered {args.first_id} or later")
 
-    config = TrainConfig()
-    a_fit = [analyse(r.text[:20000]) for r in fit]
-    y = np.array([r.y for r in fit])
-    features = config.features().fit(a_fit)
-    clf = PlattScaled(config.classifier(), folds=FOLDS, n_jobs=2).fit(
-        features.transform(a_fit), y, sample_weight=group_weights(fit, config.corpus_weight))
-    p_oof = clf.out_of_fold_proba()
-    corpus = np.array([r.origin == "corpus" for r in fit])
-    chosen = choose_thresholds(y[corpus], p_oof[corpus], RECALL_TARGET, precision_y=y, precision_p=p_oof,
-                               precision_target=PRECISION_TARGET)
-    uncapped = choose_thresholds(y[corpus], p_oof[corpus], RECALL_TARGET, medium_cap=1.0)["medium"]
+    fitted = fit_model(fit, analyse_rows(fit), TrainConfig())
+    chosen = fitted.thresholds
+    curated = np.array([r.curated for r in fit], dtype=bool)
+    yc, pc = np.array([r.y for r in fit])[curated], fitted.p_oof[curated]  # the corpus rows, out of fold
+    uncapped = choose_thresholds(yc, pc, RECALL_TARGET, medium_cap=1.0)["medium"]
 
-    p = clf.predict_proba(features.transform([analyse(r.text[:20000]) for r in batch]))[:, 1]
+    p = fitted.clf.predict_proba(fitted.features.transform(analyse_rows(batch)))[:, 1]
     yb = np.array([r.y for r in batch])
     langs = sorted({r.lang for r in batch})
     print(f"held out: {len(batch)} corpus rows numbered {args.first_id}+ ({int(yb.sum())} lures); "
@@ -61,7 +53,6 @@ def main(argv: list[str] | None = None) -> int:
           f"medium without the 0.5 cap: {uncapped:.3f}\n")
     print("| threshold | batch lure recall | batch false alarms | corpus out-of-fold recall | corpus out-of-fold false alarms |")
     print("|---|---|---|---|---|")
-    yc, pc = y[corpus], p_oof[corpus]
     for t in sorted({0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, round(uncapped, 3)}):
         print(f"| {t} | {np.mean(p[yb == 1] >= t):.3f} | {np.mean(p[yb == 0] >= t):.3f} | "
               f"{np.mean(pc[yc == 1] >= t):.3f} | {np.mean(pc[yc == 0] >= t):.3f} |")

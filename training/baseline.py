@@ -22,10 +22,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from bot.detector.analysis import analyse
 from bot.detector.model import Registry, default_models_dir
 from training.datasets import FIT_SPLITS, Row, default_shared_data, load_jsonl, load_training_rows
 from training.evaluate import metrics_for
+from training.train import analyse_rows
 
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
 
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     model = registry.load()
 
     def model_scores(rs: list[Row]) -> np.ndarray:
-        return np.array([model.score(*model.features.row_columns(analyse(r.text[:20000]))) for r in rs])
+        return np.array([model.score(*model.features.row_columns(a)) for a in analyse_rows(rs)])
 
     report: dict[str, object] = {"model_version": model.version}
     for name, rs in (("test", test), ("challenge", challenge)):

@@ -21,10 +21,10 @@ import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from bot.detector.analysis import Analysis, analyse
+from bot.detector.analysis import Analysis
 from training.baseline import baseline_pipeline
 from training.datasets import FIT_SPLITS, Row, default_shared_data, load_training_rows
-from training.train import TrainConfig, group_weights
+from training.train import TrainConfig, analyse_rows, group_weights
 
 __all__ = ["out_of_fold", "grouped_auc", "model_scorer", "baseline_scorer"]
 
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     data = Path(args.data)
     rows = [r for r in load_training_rows(data if data.is_dir() else None) if r.split in FIT_SPLITS]
     y = np.array([r.y for r in rows])
-    analyses = [analyse(r.text[:20000]) for r in rows]
+    analyses = analyse_rows(rows)
     t0 = time.perf_counter()
     base = grouped_auc(rows, y, out_of_fold(y, baseline_scorer(rows, y), args.folds))
     print(f"baseline: {args.folds} folds over {len(rows)} rows in {time.perf_counter() - t0:.0f}s", file=sys.stderr)

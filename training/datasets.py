@@ -41,6 +41,11 @@ class Row:
         return 1 if self.label == "scam" else 0
 
     @property
+    def curated(self) -> bool:
+        """Written or confirmed by the project (the corpus, admin labels), not a third-party set."""
+        return self.origin in ("corpus", "admin")
+
+    @property
     def split(self) -> str:
         return split_of(self.id)
 

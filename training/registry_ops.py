@@ -45,10 +45,10 @@ def list_versions(registry: Registry) -> list[dict[str, Any]]:
 
 
 def _score(registry: Registry, version: str, rows: list) -> dict[str, Any]:
-    from bot.detector.analysis import analyse
+    from training.train import analyse_rows
 
     model = registry.load(version)
-    analyses = [analyse(r.text[:20000]) for r in rows]
+    analyses = analyse_rows(rows)
     p = model.pipeline.named_steps["clf"].predict_proba(model.features.transform(analyses))[:, 1]
     return grouped_metrics(rows, p.tolist(), model.thresholds["medium"], model.thresholds["high"],
                            keys=("lang", "origin"))

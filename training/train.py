@@ -23,6 +23,7 @@ import datetime as dt
 import json
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -39,7 +40,7 @@ from bot.detector.model import Registry, sha256_file
 from training.datasets import CORPUS_DIR, FIT_SPLITS, Row, fingerprint, load_training_rows
 from training.evaluate import choose_thresholds, grouped_metrics
 
-__all__ = ["train", "TrainConfig", "next_version", "group_weights"]
+__all__ = ["train", "TrainConfig", "next_version", "group_weights", "fit_model", "Fitted", "analyse_rows"]
 
 CORPUS_WEIGHT = 2.0
 LOW_VALUE_DOMAINS = {"job_ad_title_meta": 0.3, "job_ad_preprocessed": 0.5, "sms_preprocessed": 0.5}
@@ -88,14 +89,16 @@ def group_weights(rows: Sequence[Row], corpus_weight: float) -> np.ndarray:
     """Per-row weights: corpus and admin rows count ``corpus_weight``; thin real sets count less."""
     w = np.ones(len(rows), dtype=np.float64)
     for i, r in enumerate(rows):
-        if r.origin in ("corpus", "admin"):
+        if r.curated:
             w[i] = corpus_weight
         else:
             w[i] = LOW_VALUE_DOMAINS.get(r.domain, 1.0)
     return w
 
 
-def _analyse_all(rows: Sequence[Row], log: Callable[[str], None], label: str) -> list[Analysis]:
+def analyse_rows(rows: Sequence[Row], log: Callable[[str], None] = lambda _: None,
+                 label: str = "") -> list[Analysis]:
+    """Each row's analysis (its first 20,000 characters, as the detector reads), with progress in ``log``."""
     out: list[Analysis] = []
     t0 = time.perf_counter()
     for i, r in enumerate(rows, 1):
@@ -103,6 +106,34 @@ def _analyse_all(rows: Sequence[Row], log: Callable[[str], None], label: str) ->
         if i % 5000 == 0:
             log(f"  analysed {i}/{len(rows)} {label} rows ({time.perf_counter() - t0:.0f}s)")
     return out
+
+
+@dataclass
+class Fitted:
+    features: TextFeatures
+    clf: PlattScaled
+    p_oof: np.ndarray  # each fitted row's calibrated P(scam) from the fold that did not see it
+    thresholds: dict[str, float]
+
+
+def fit_model(rows: Sequence[Row], analyses: Sequence[Analysis], config: TrainConfig,
+              log: Callable[[str], None] = lambda _: None, noisy_labels: bool = False) -> Fitted:
+    """Features, classifier, out-of-fold calibration and thresholds on ``rows``: what ``train`` ships, and
+    what ``training.author_shift`` repeats without one corpus batch."""
+    t0 = time.perf_counter()
+    features = config.features().fit(analyses)
+    y = np.array([r.y for r in rows])
+    if noisy_labels:  # a deliberately bad model, for tests of the promotion guard
+        y = np.random.default_rng(0).permutation(y)
+    jobs = min(2, os.cpu_count() or 1) if len(rows) >= 5000 else 1  # small sets: process start-up costs more
+    clf = PlattScaled(config.classifier(), folds=FOLDS, n_jobs=jobs).fit(
+        features.transform(analyses), y, sample_weight=group_weights(rows, config.corpus_weight))
+    log(f"fitted and calibrated on {FOLDS}-fold out-of-fold scores in {time.perf_counter() - t0:.0f}s")
+    p_oof = clf.out_of_fold_proba()
+    curated = np.array([r.curated for r in rows], dtype=bool)
+    thresholds = choose_thresholds(y[curated], p_oof[curated], RECALL_TARGET, precision_y=y, precision_p=p_oof,
+                                   precision_target=PRECISION_TARGET)
+    return Fitted(features, clf, p_oof, thresholds)
 
 
 def train(shared_data: Path | None, out_dir: Path, extra_labels: Iterable[Path] = (),
@@ -120,26 +151,13 @@ def train(shared_data: Path | None, out_dir: Path, extra_labels: Iterable[Path] 
         f"test {len(by_split['test'])})")
 
     fit_rows = [r for s in FIT_SPLITS for r in by_split[s]]
-    a_fit = _analyse_all(fit_rows, log, "train+valid")
-    a_test = _analyse_all(by_split["test"], log, "test")
+    a_fit = analyse_rows(fit_rows, log, "train+valid")
+    a_test = analyse_rows(by_split["test"], log, "test")
     log(f"analysed all rows in {time.perf_counter() - t_start:.0f}s")
 
-    features = config.features().fit(a_fit)
-    x_fit = features.transform(a_fit)
-    y_fit = np.array([r.y for r in fit_rows])
-    if label_noise_for_tests:  # a deliberately bad model, for tests of the promotion guard
-        y_fit = np.random.default_rng(0).permutation(y_fit)
-    w_fit = group_weights(fit_rows, config.corpus_weight)
-    jobs = min(2, os.cpu_count() or 1) if len(fit_rows) >= 5000 else 1  # small sets: process start-up costs more
-    clf = PlattScaled(config.classifier(), folds=FOLDS, n_jobs=jobs).fit(x_fit, y_fit, sample_weight=w_fit)
-    log(f"fitted and calibrated on {FOLDS}-fold out-of-fold scores at {time.perf_counter() - t_start:.0f}s")
+    fitted = fit_model(fit_rows, a_fit, config, log=log, noisy_labels=label_noise_for_tests)
+    features, clf, p_oof, thresholds = fitted.features, fitted.clf, fitted.p_oof, fitted.thresholds
     pipeline = Pipeline([("features", features), ("clf", clf)])
-    p_oof = clf.out_of_fold_proba()
-    corpus_fit = [i for i, r in enumerate(fit_rows) if r.origin in ("corpus", "admin")]
-    thresholds = choose_thresholds(
-        [y_fit[i] for i in corpus_fit], [p_oof[i] for i in corpus_fit], RECALL_TARGET,
-        precision_y=y_fit.tolist(), precision_p=p_oof.tolist(), precision_target=PRECISION_TARGET,
-    )
     log(f"thresholds: {thresholds}")
 
     p_test = clf.predict_proba(features.transform(a_test))[:, 1]
@@ -158,7 +176,7 @@ def train(shared_data: Path | None, out_dir: Path, extra_labels: Iterable[Path] 
     known = out_dir / KNOWN_SCAMS_FILE
     with known.open("w", encoding="utf-8") as f:
         for r in fit_rows:
-            if r.y == 1 and r.origin in ("corpus", "admin"):
+            if r.y == 1 and r.curated:
                 f.write(json.dumps({"id": r.id, "text": r.text, "source": r.origin}, ensure_ascii=False) + "\n")
 
     entry = {
